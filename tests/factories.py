@@ -1,0 +1,122 @@
+"""factory_boy factories shared by the tests."""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from content.models import Choice, Concept, Course, Exercise, ExerciseKind, Hint, Passage, ReferenceAnswer, Status
+from students.models import Classroom, Role, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    role = Role.STUDENT
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
+        if create:
+            obj.save()
+
+
+class StudentFactory(UserFactory):
+    role = Role.STUDENT
+
+
+class TeacherFactory(UserFactory):
+    role = Role.TEACHER
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+
+
+class CourseFactory(DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    title = factory.Sequence(lambda n: f"Course {n}")
+    status = Status.PUBLISHED
+
+
+class ConceptFactory(DjangoModelFactory):
+    class Meta:
+        model = Concept
+
+    course = factory.SubFactory(CourseFactory)
+    slug = factory.Sequence(lambda n: f"concept-{n}")
+    name = factory.Sequence(lambda n: f"Concept {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class PassageFactory(DjangoModelFactory):
+    class Meta:
+        model = Passage
+
+    concept = factory.SubFactory(ConceptFactory)
+    title = "About it"
+    body = "A closed path from one battery terminal to the other lets current flow."
+
+
+class ExerciseFactory(DjangoModelFactory):
+    class Meta:
+        model = Exercise
+        skip_postgeneration_save = True
+
+    course = factory.SubFactory(CourseFactory)
+    slug = factory.Sequence(lambda n: f"exercise-{n}")
+    kind = ExerciseKind.FREE_TEXT
+    prompt = "Why does a damaged bulb stop the other bulbs in a series circuit?"
+    status = Status.PUBLISHED
+    worked_example = "Step 1: find the path. Step 2: the gap breaks it."
+
+    @factory.post_generation
+    def concepts(obj, create, extracted, **kwargs):  # noqa: N805
+        if not create:
+            return
+        if extracted:
+            obj.concepts.set(extracted)
+        else:
+            obj.concepts.add(ConceptFactory(course=obj.course))
+
+
+class ChoiceFactory(DjangoModelFactory):
+    class Meta:
+        model = Choice
+
+    exercise = factory.SubFactory(ExerciseFactory, kind=ExerciseKind.MULTIPLE_CHOICE)
+    text = factory.Sequence(lambda n: f"Option {n}")
+    is_correct = False
+
+
+class ReferenceAnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = ReferenceAnswer
+
+    exercise = factory.SubFactory(ExerciseFactory)
+    text = "The damaged bulb creates a gap in the only path."
+
+
+class HintFactory(DjangoModelFactory):
+    class Meta:
+        model = Hint
+
+    exercise = factory.SubFactory(ExerciseFactory)
+    text = "Trace the path from the battery."
+
+
+class ClassroomFactory(DjangoModelFactory):
+    class Meta:
+        model = Classroom
+
+    name = factory.Sequence(lambda n: f"Class {n}")
+    teacher = factory.SubFactory(TeacherFactory)
