@@ -22,11 +22,9 @@ class User(AbstractUser):
     def save(self, *args, **kwargs) -> None:
         # The role is the one source of truth for access; Django's staff flags follow it
         # so the admin site and `createsuperuser` agree with it.
-        if self.is_superuser:
-            self.role = Role.ADMIN
-        self.is_staff = self.role == Role.ADMIN
-        if self.role != Role.ADMIN:
-            self.is_superuser = False
+        if self.is_superuser and self.role != Role.ADMIN and self._state.adding:
+            self.role = Role.ADMIN  # `createsuperuser` makes an admin
+        self.is_staff = self.is_superuser = self.role == Role.ADMIN
         super().save(*args, **kwargs)
 
     @property

@@ -1,4 +1,8 @@
 from django.urls import path
 
+from students import views
+
 app_name = "teach"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.teach_home, name="home"),
+]

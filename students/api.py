@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from rest_framework import generics, serializers
+
+from students.models import User
+
+
+class MeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "role"]
+
+
+class Me(generics.RetrieveAPIView):
+    """The signed-in user and their role."""
+
+    serializer_class = MeSerializer
+
+    def get_object(self) -> User:
+        return self.request.user
