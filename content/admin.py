@@ -219,7 +219,9 @@ class PrerequisiteInline(admin.TabularInline):
             object_id = request.resolver_match.kwargs.get("object_id")
             concept = Concept.objects.filter(pk=object_id).first() if object_id else None
             if concept is not None:
-                kwargs["queryset"] = Concept.objects.filter(course_id=concept.course_id).exclude(pk=concept.pk)
+                kwargs["queryset"] = Concept.objects.filter(course_id=concept.course_id).exclude(
+                    pk=concept.pk
+                )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -298,7 +300,23 @@ class ReferenceAnswerInline(admin.TabularInline):
 class ExerciseAdminForm(forms.ModelForm):
     class Meta:
         model = Exercise
-        fields = "__all__"
+        fields = [
+            "course",
+            "slug",
+            "title",
+            "kind",
+            "status",
+            "prompt",
+            "concepts",
+            "difficulty",
+            "expected_seconds",
+            "order",
+            "numeric_value",
+            "numeric_tolerance",
+            "unit",
+            "worked_example",
+            "source",
+        ]
 
     def clean(self):
         data = super().clean()

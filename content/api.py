@@ -170,7 +170,9 @@ class ExerciseList(_CourseChild):
         return selectors.visible_exercises(self.request.user, self.course())
 
 
-@extend_schema(responses={200: EXERCISE_BY_ROLE, 404: OpenApiResponse(description="Not found or not visible.")})
+@extend_schema(
+    responses={200: EXERCISE_BY_ROLE, 404: OpenApiResponse(description="Not found or not visible.")}
+)
 class ExerciseDetail(generics.RetrieveAPIView):
     def get_serializer_class(self):
         return StudentExerciseSerializer if _is_student(self.request) else StaffExerciseSerializer

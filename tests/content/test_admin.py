@@ -6,7 +6,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from content.models import Concept, Course, ExerciseKind, Prerequisite, Status
-from tests.factories import ChoiceFactory, ConceptFactory, CourseFactory, ExerciseFactory, ReferenceAnswerFactory
+from tests.factories import (
+    ChoiceFactory,
+    ConceptFactory,
+    CourseFactory,
+    ExerciseFactory,
+    ReferenceAnswerFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +96,11 @@ def test_a_prerequisite_that_closes_a_cycle_is_rejected_with_its_concepts(admin_
     html = response.content.decode()
     assert response.status_code == 200
     assert "would make a cycle" in html
-    assert "a -&gt; b -&gt; c -&gt; a" in html or "c -&gt; a -&gt; b -&gt; c" in html or "b -&gt; c -&gt; a -&gt; b" in html
+    assert (
+        "a -&gt; b -&gt; c -&gt; a" in html
+        or "c -&gt; a -&gt; b -&gt; c" in html
+        or "b -&gt; c -&gt; a -&gt; b" in html
+    )
     assert not Prerequisite.objects.filter(concept=a).exists()
 
 
@@ -110,4 +120,6 @@ def test_the_publish_action_publishes_the_course_and_its_drafts(admin_client_):
 def test_every_content_model_has_an_admin_page(admin_client_, chain):
     for path in ["course", "concept", "exercise", "passage"]:
         assert admin_client_.get(f"/admin/content/{path}/").status_code == 200
-    assert admin_client_.get(f"/admin/content/concept/{Concept.objects.first().pk}/change/").status_code == 200
+    assert (
+        admin_client_.get(f"/admin/content/concept/{Concept.objects.first().pk}/change/").status_code == 200
+    )

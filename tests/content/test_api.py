@@ -17,7 +17,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ANSWER_FIELDS = {"reference_answers", "numeric_value", "numeric_tolerance", "worked_example", "hints", "status"}
+ANSWER_FIELDS = {
+    "reference_answers",
+    "numeric_value",
+    "numeric_tolerance",
+    "worked_example",
+    "hints",
+    "status",
+}
 
 
 @pytest.fixture
@@ -68,7 +75,9 @@ def test_students_get_404_for_drafts_and_hidden_courses(student_client, course):
 
 
 def test_teachers_receive_the_answer_key_and_drafts(teacher_client, course):
-    exercises = {e["slug"]: e for e in teacher_client.get("/api/courses/electricity/exercises/").json()["results"]}
+    exercises = {
+        e["slug"]: e for e in teacher_client.get("/api/courses/electricity/exercises/").json()["results"]
+    }
 
     assert set(exercises) == {"mc", "ft", "num", "draft-one"}
     assert exercises["ft"]["reference_answers"] == [{"text": "SECRET-REFERENCE", "category": "best"}]
@@ -80,7 +89,9 @@ def test_concepts_list_prerequisites(student_client, course):
     later = ConceptFactory(course=course, slug="gaps")
     later.prerequisites.add(course.concepts.get(slug="paths"))
 
-    concepts = {c["slug"]: c for c in student_client.get("/api/courses/electricity/concepts/").json()["results"]}
+    concepts = {
+        c["slug"]: c for c in student_client.get("/api/courses/electricity/concepts/").json()["results"]
+    }
 
     assert concepts["gaps"]["prerequisites"] == ["paths"]
 
