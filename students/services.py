@@ -9,7 +9,9 @@ from django.db import transaction
 from students.models import Classroom, Role, User
 
 
-def user_ensure(username: str, *, role: str, password: str, first_name: str = "", last_name: str = "") -> User:
+def user_ensure(
+    username: str, *, role: str, password: str, first_name: str = "", last_name: str = ""
+) -> User:
     """Create the user or bring an existing one to this role, name and password."""
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}; expected one of {', '.join(Role.values)}.")

@@ -5,7 +5,17 @@ from __future__ import annotations
 import factory
 from factory.django import DjangoModelFactory
 
-from content.models import Choice, Concept, Course, Exercise, ExerciseKind, Hint, Passage, ReferenceAnswer, Status
+from content.models import (
+    Choice,
+    Concept,
+    Course,
+    Exercise,
+    ExerciseKind,
+    Hint,
+    Passage,
+    ReferenceAnswer,
+    Status,
+)
 from students.models import Classroom, Role, User
 
 PASSWORD = "correct-horse-battery"

@@ -18,7 +18,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 def browser():
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.skip("Debian's chromium is not installed (make test installs it as root: apt-get install chromium)")
+        pytest.skip(
+            "Debian's chromium is not installed (make test installs it as root: apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -13,11 +13,21 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_is_safe_to_run_twice():
     call_command("seed_demo")
-    counts = (Course.objects.count(), Exercise.objects.count(), User.objects.count(), Classroom.objects.count())
+    counts = (
+        Course.objects.count(),
+        Exercise.objects.count(),
+        User.objects.count(),
+        Classroom.objects.count(),
+    )
 
     call_command("seed_demo")
 
-    assert (Course.objects.count(), Exercise.objects.count(), User.objects.count(), Classroom.objects.count()) == counts
+    assert (
+        Course.objects.count(),
+        Exercise.objects.count(),
+        User.objects.count(),
+        Classroom.objects.count(),
+    ) == counts
     assert {u.role for u in User.objects.all()} == set(Role.values)
 
 
