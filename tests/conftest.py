@@ -41,3 +41,9 @@ def teacher_client(client, teacher):
 def admin_client_(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main
+    thread for the browser's lifetime, which async_to_sync in other tests must not meet."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

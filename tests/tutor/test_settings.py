@@ -53,7 +53,11 @@ def test_service_urls_switch_to_postgres_redis_and_a_real_broker(tmp_path):
 
 
 def test_production_mode_passes_check_deploy(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(
         DJANGO_ENV="production",
         SECRET_KEY="a-long-random-secret-key-for-the-test-0123456789abcdefghijklmnopqrstuvwxyz",
