@@ -30,7 +30,7 @@ class GraphPicture:
     edges: tuple[tuple[str, str], ...]  # (prerequisite, dependent)
 
 
-NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 170, 46, 70, 26, 20
+NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 180, 46, 28, 44, 16
 
 
 def find_cycle(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[str] | None:
@@ -97,16 +97,17 @@ def layout(labels: Mapping[str, str], edges: Iterable[tuple[str, str]]) -> Graph
             )
         for i, key in enumerate(members):
             position[key] = float(i)
+    # Top to bottom: course graphs are deeper than they are wide, and pages are tall.
     n_layers = max(layers) + 1 if layers else 1
     widest = max((len(m) for m in layers.values()), default=1)
-    width = MARGIN * 2 + n_layers * NODE_W + (n_layers - 1) * GAP_X
-    height = MARGIN * 2 + widest * NODE_H + (widest - 1) * GAP_Y
+    width = MARGIN * 2 + widest * NODE_W + (widest - 1) * GAP_X
+    height = MARGIN * 2 + n_layers * NODE_H + (n_layers - 1) * GAP_Y
     nodes = []
     for level, members in layers.items():
-        offset = (widest - len(members)) * (NODE_H + GAP_Y) / 2
+        offset = (widest - len(members)) * (NODE_W + GAP_X) / 2
         for i, key in enumerate(members):
-            x = MARGIN + level * (NODE_W + GAP_X)
-            y = MARGIN + offset + i * (NODE_H + GAP_Y)
+            x = MARGIN + offset + i * (NODE_W + GAP_X)
+            y = MARGIN + level * (NODE_H + GAP_Y)
             nodes.append(Node(key=key, label=labels[key], x=x, y=y))
     return GraphPicture(width=width, height=height, nodes=tuple(nodes), edges=edges)
 
@@ -148,11 +149,11 @@ def to_svg(
     ]
     for src, dst in picture.edges:
         a, b = by_key[src], by_key[dst]
-        x1, y1 = a.x + NODE_W, a.y + NODE_H / 2
-        x2, y2 = b.x, b.y + NODE_H / 2
-        mid = (x1 + x2) / 2
+        x1, y1 = a.x + NODE_W / 2, a.y + NODE_H
+        x2, y2 = b.x + NODE_W / 2, b.y
+        mid = (y1 + y2) / 2
         parts.append(
-            f'<path d="M {x1:.0f} {y1:.0f} C {mid:.0f} {y1:.0f}, {mid:.0f} {y2:.0f}, {x2:.0f} {y2:.0f}" '
+            f'<path d="M {x1:.0f} {y1:.0f} C {x1:.0f} {mid:.0f}, {x2:.0f} {mid:.0f}, {x2:.0f} {y2:.0f}" '
             'fill="none" stroke="#64748b" stroke-width="1.5" marker-end="url(#arrow)"/>'
         )
     for node in picture.nodes:

@@ -20,9 +20,9 @@ def test_find_cycle_returns_none_for_a_dag():
 
 def test_layout_puts_prerequisites_in_earlier_layers():
     picture = layout({"a": "A", "b": "B", "c": "C"}, [("a", "b"), ("b", "c"), ("a", "c")])
-    x = {n.key: n.x for n in picture.nodes}
+    y = {n.key: n.y for n in picture.nodes}
 
-    assert x["a"] < x["b"] < x["c"]
+    assert y["a"] < y["b"] < y["c"]
 
 
 def test_svg_escapes_labels_and_draws_every_edge():
