@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
-from students.models import Classroom, Role, User
+from students.models import Attempt, AttemptStatus, Classroom, GradeSource, Role, User
 
 
 def user_ensure(
@@ -35,3 +36,60 @@ def classroom_ensure(name: str, *, teacher: User, students: Iterable[User], cour
     room.students.add(*students)
     room.courses.add(*courses)
     return room
+
+
+# --- the attempt log -------------------------------------------------------------------
+def attempt_record(
+    *,
+    student: User,
+    exercise,
+    session,
+    response: dict,
+    score: float | None,
+    is_correct: bool | None,
+    hints_used: int,
+    worked_example_shown: bool,
+    response_seconds: float | None,
+    reason: dict,
+    predicted_correct: float | None,
+) -> tuple[Attempt, list]:
+    """Append an answer to the log. A checked answer (score given) updates the student
+    model at once; a free-text answer is stored as pending and queued for the grader
+    once the transaction commits."""
+    from students.knowledge import knowledge_apply
+
+    graded = score is not None
+    attempt = Attempt.objects.create(
+        student=student,
+        exercise=exercise,
+        session=session,
+        response=response,
+        status=AttemptStatus.GRADED if graded else AttemptStatus.PENDING,
+        score=score,
+        is_correct=is_correct,
+        grade_source=GradeSource.AUTO if graded else "",
+        graded_at=timezone.now() if graded else None,
+        hints_used=hints_used,
+        worked_example_shown=worked_example_shown,
+        response_seconds=response_seconds,
+        reason=reason,
+        predicted_correct=predicted_correct,
+    )
+    if not graded:
+        transaction.on_commit(lambda: _queue_grading(attempt.pk))
+        return attempt, []
+    changes = knowledge_apply(attempt)
+    attempt.refresh_from_db(fields=["knowledge_updated"])
+    return attempt, changes
+
+
+def _queue_grading(attempt_id: int) -> None:
+    """Hand a pending answer to the grader, if one is installed; without one the answer
+    stays pending (nothing is lost) and is graded when a grader starts."""
+    try:
+        from modeling import tasks
+    except ImportError:
+        return
+    queue = getattr(tasks, "grade_attempt", None)
+    if queue is not None:
+        queue.delay(attempt_id)

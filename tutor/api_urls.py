@@ -2,6 +2,7 @@ from django.urls import path
 
 from content import api as content_api
 from students import api as students_api
+from tutor import api as tutor_api
 
 urlpatterns = [
     path("me/", students_api.Me.as_view(), name="api-me"),
@@ -10,4 +11,8 @@ urlpatterns = [
     path("courses/<slug:slug>/concepts/", content_api.ConceptList.as_view(), name="api-concepts"),
     path("courses/<slug:slug>/exercises/", content_api.ExerciseList.as_view(), name="api-exercises"),
     path("exercises/<int:pk>/", content_api.ExerciseDetail.as_view(), name="api-exercise"),
+    path("practice/sessions/", tutor_api.SessionStart.as_view(), name="api-practice-start"),
+    path("practice/sessions/<int:pk>/next/", tutor_api.NextItem.as_view(), name="api-practice-next"),
+    path("practice/sessions/<int:pk>/answer/", tutor_api.Answer.as_view(), name="api-practice-answer"),
+    path("practice/sessions/<int:pk>/hint/", tutor_api.HintReveal.as_view(), name="api-practice-hint"),
 ]

@@ -1,0 +1,655 @@
+"""The pedagogical model's next-item selection (``tutor.policy``): pure functions, no
+database. One case where each rule fires and one where it does not."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tutor.policy import (
+    ConceptInfo,
+    ConceptState,
+    CourseGraph,
+    Decision,
+    ExerciseInfo,
+    PolicySettings,
+    RecentItem,
+    StudentView,
+    choose_next,
+    information_gain,
+    predicted_success_bkt,
+)
+
+NOW = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
+A, B, C, D = 1, 2, 3, 4
+
+
+# --- builders ------------------------------------------------------------------------
+def concept(cid: int, *prerequisites: int, slug: str | None = None, order: int | None = None) -> ConceptInfo:
+    slug = slug or "abcdefgh"[cid - 1]
+    return ConceptInfo(
+        id=cid,
+        slug=slug,
+        name=f"Concept {slug.upper()}",
+        order=cid if order is None else order,
+        prerequisites=prerequisites,
+        p_guess=0.2,
+        p_slip=0.1,
+        p_learn=0.15,
+    )
+
+
+def exercise(eid: int, *concepts: int, worked: bool = False, seconds: float = 60) -> ExerciseInfo:
+    return ExerciseInfo(
+        id=eid, concepts=concepts, difficulty=0.5, expected_seconds=seconds, has_worked_example=worked
+    )
+
+
+def state(
+    mastery: float,
+    *,
+    errors: int = 0,
+    started_minutes_ago: float = 120,
+    review_due_at: datetime | None = None,
+) -> ConceptState:
+    return ConceptState(
+        mastery=mastery,
+        n_attempts=5,
+        error_streak=errors,
+        first_practiced_at=NOW - timedelta(minutes=started_minutes_ago),
+        last_practiced_at=NOW - timedelta(minutes=1),
+        review_due_at=review_due_at,
+        mastered=mastery >= 0.95,
+    )
+
+
+def answered(
+    item: ExerciseInfo, minutes_ago: float, *, correct: bool | None = True, seconds: float | None = 30
+) -> RecentItem:
+    return RecentItem(
+        exercise_id=item.id,
+        concepts=item.concepts,
+        correct=correct,
+        response_seconds=seconds,
+        expected_seconds=item.expected_seconds,
+        answered_at=NOW - timedelta(minutes=minutes_ago),
+    )
+
+
+def student(states: dict, recent: list[RecentItem] = (), session_minutes: float = 10) -> StudentView:
+    return StudentView(
+        states=states,
+        prior_mastery={},
+        recent=tuple(recent),
+        session_started_at=NOW - timedelta(minutes=session_minutes),
+        now=NOW,
+    )
+
+
+def choose(concepts, exercises, view, predictions=None, settings=None) -> Decision:
+    predictions = predictions or {}
+    return choose_next(
+        CourseGraph(concepts, exercises),
+        view,
+        settings or PolicySettings(),
+        lambda eid: predictions.get(eid, 0.7),
+    )
+
+
+# --- BKT helpers ----------------------------------------------------------------------
+def test_predicted_success_is_known_without_slip_or_a_lucky_guess():
+    assert predicted_success_bkt(0.5, 0.2, 0.1) == pytest.approx(0.5 * 0.9 + 0.5 * 0.2)
+
+
+def test_information_gain_matches_a_hand_computed_case():
+    # Given P(L) = 0.5, P(G) = 0.2, P(S) = 0.1, by hand:
+    #   P(correct) = 0.55; P(L | correct) = 0.45 / 0.55 = 0.81818; P(L | wrong) = 0.05 / 0.45 = 0.11111
+    #   H(0.5) = 1 bit; H(0.81818) = 0.68404; H(0.11111) = 0.50326
+    #   IG = 1 - (0.55 * 0.68404 + 0.45 * 0.50326) = 1 - 0.60269 = 0.39731 bits
+    assert information_gain(0.5, 0.2, 0.1) == pytest.approx(0.39731, abs=1e-4)
+
+
+def test_information_gain_is_nothing_when_the_state_is_certain_or_the_item_does_not_discriminate():
+    assert information_gain(0.0, 0.2, 0.1) == 0.0
+    assert information_gain(1.0, 0.2, 0.1) == 0.0
+    assert information_gain(0.5, 0.5, 0.5) == pytest.approx(0.0, abs=1e-12)
+    assert (
+        information_gain(0.5, 0.2, 0.1) > information_gain(0.9, 0.2, 0.1) > information_gain(0.99, 0.2, 0.1)
+    )
+
+
+def test_information_gain_rejects_a_value_that_is_not_a_probability():
+    with pytest.raises(ValueError, match="p_guess"):
+        information_gain(0.5, 1.2, 0.1)
+
+
+# --- eligibility ----------------------------------------------------------------------
+def test_a_concept_whose_prerequisite_is_not_mastered_is_not_served():
+    # Given B needs A, and A is half learned
+    concepts = [concept(A), concept(B, A)]
+    exercises = [exercise(11, A), exercise(21, B)]
+
+    decision = choose(concepts, exercises, student({A: state(0.5)}), {11: 0.3, 21: 0.7})
+
+    # Then A is practised, even though B's item would sit in the band
+    assert (decision.concept_id, decision.exercise_id) == (A, 11)
+
+
+def test_a_concept_becomes_eligible_once_its_prerequisites_are_mastered():
+    concepts = [concept(A), concept(B, A)]
+    exercises = [exercise(11, A), exercise(21, B)]
+
+    decision = choose(concepts, exercises, student({A: state(0.96)}))
+
+    assert (decision.concept_id, decision.exercise_id) == (B, 21)
+    assert decision.reason["starts_concepts"] == ["b"]
+
+
+def test_the_curriculum_is_ordered_by_prerequisites_before_the_order_field():
+    graph = CourseGraph([concept(A, B, order=1), concept(B, order=9)], [])
+
+    assert [c.id for c in graph.concepts] == [B, A]
+
+
+def test_a_prerequisite_cycle_or_an_unknown_prerequisite_is_refused():
+    with pytest.raises(ValueError, match="cycle"):
+        CourseGraph([concept(A, B), concept(B, A)], [])
+    with pytest.raises(ValueError, match="unknown prerequisite"):
+        CourseGraph([concept(A, 99)], [])
+    with pytest.raises(ValueError, match="unknown concept"):
+        CourseGraph([concept(A)], [exercise(11, B)])
+
+
+# --- focus ----------------------------------------------------------------------------
+def test_the_concept_in_focus_is_continued_before_earlier_ones_in_the_curriculum():
+    concepts = [concept(A), concept(B)]
+    b1 = exercise(21, B)
+    view = student({A: state(0.5), B: state(0.5)}, [answered(b1, 1)])
+
+    decision = choose(concepts, [exercise(11, A), b1, exercise(22, B)], view)
+
+    assert decision.concept_id == B
+
+
+def test_without_a_focus_the_curriculum_order_decides():
+    concepts = [concept(A), concept(B)]
+
+    decision = choose(concepts, [exercise(11, A), exercise(21, B)], student({A: state(0.5), B: state(0.5)}))
+
+    assert decision.concept_id == A
+
+
+# --- reviews --------------------------------------------------------------------------
+def test_a_mastered_concept_whose_review_is_due_is_reviewed():
+    concepts = [concept(A), concept(B)]
+    b1 = exercise(21, B)
+    states = {A: state(0.97, review_due_at=NOW - timedelta(days=1)), B: state(0.5)}
+
+    decision = choose(concepts, [exercise(11, A), b1, exercise(22, B)], student(states, [answered(b1, 1)]))
+
+    assert (decision.rule, decision.concept_id) == ("review_due", A)
+    assert decision.reason["days_overdue"] == pytest.approx(1.0)
+
+
+def test_a_mastered_concept_not_yet_due_is_left_alone():
+    concepts = [concept(A), concept(B)]
+    b1 = exercise(21, B)
+    states = {A: state(0.97, review_due_at=NOW + timedelta(days=1)), B: state(0.5)}
+
+    decision = choose(concepts, [exercise(11, A), b1, exercise(22, B)], student(states, [answered(b1, 1)]))
+
+    assert (decision.rule, decision.concept_id) == ("information_gain", B)
+
+
+# --- target band and information gain -------------------------------------------------
+def test_the_item_inside_the_target_band_is_chosen():
+    exercises = [exercise(11, A), exercise(12, A), exercise(13, A)]
+
+    decision = choose([concept(A)], exercises, student({A: state(0.5)}), {11: 0.4, 12: 0.7, 13: 0.95})
+
+    assert decision.exercise_id == 12
+    assert decision.reason["in_band"] is True
+    assert decision.reason["target_band"] == [0.6, 0.85]
+
+
+def test_without_an_item_in_the_band_the_closest_one_is_chosen():
+    exercises = [exercise(11, A), exercise(12, A), exercise(13, A)]
+
+    decision = choose([concept(A)], exercises, student({A: state(0.5)}), {11: 0.3, 12: 0.55, 13: 0.95})
+
+    assert decision.exercise_id == 12
+    assert decision.reason["in_band"] is False
+
+
+def test_an_item_giving_evidence_on_two_concepts_being_learned_wins():
+    # Given A (in focus) and B both half learned, an item on A alone and one on A and B
+    concepts = [concept(A), concept(B)]
+    a0 = exercise(10, A)
+    view = student({A: state(0.5), B: state(0.5)}, [answered(a0, 1)])
+
+    decision = choose(concepts, [a0, exercise(11, A), exercise(12, A, B)], view)
+
+    # Then the item on both carries more information and is chosen
+    assert decision.exercise_id == 12
+    assert decision.reason["information_gain"] == pytest.approx(2 * information_gain(0.5, 0.2, 0.1), abs=1e-3)
+    assert decision.rule == "information_gain"
+
+
+def test_no_evidence_is_sought_on_a_concept_that_is_clearly_known():
+    # Given C is mastered and not due: an item on A and C tells nothing wanted about C
+    concepts = [concept(A), concept(C)]
+    a0 = exercise(10, A)
+    view = student({A: state(0.5), C: state(0.99)}, [answered(a0, 1)])
+
+    decision = choose(concepts, [a0, exercise(11, A), exercise(13, A, C)], view)
+
+    assert decision.exercise_id == 11
+    assert decision.reason["information_gain"] == pytest.approx(information_gain(0.5, 0.2, 0.1), abs=1e-3)
+
+
+# --- recent items ---------------------------------------------------------------------
+def test_an_exercise_answered_in_the_last_few_items_is_not_served_again():
+    a1, a2, a3, a4 = (exercise(10 + k, A) for k in range(1, 5))
+    view = student({A: state(0.5)}, [answered(a2, 3), answered(a3, 2), answered(a1, 1)])
+
+    decision = choose([concept(A)], [a1, a2, a3, a4], view, {11: 0.7, 12: 0.65, 13: 0.65, 14: 0.62})
+
+    assert decision.exercise_id == 14
+
+
+def test_an_exercise_answered_longer_ago_can_be_served_again():
+    a1, a2, a3, a4, a5 = (exercise(10 + k, A) for k in range(1, 6))
+    view = student({A: state(0.5)}, [answered(a1, 4), answered(a2, 3), answered(a3, 2), answered(a4, 1)])
+
+    decision = choose([concept(A)], [a1, a2, a3, a4, a5], view, {11: 0.7, 15: 0.62})
+
+    assert decision.exercise_id == 11
+
+
+def test_when_only_recent_exercises_remain_the_least_recent_is_repeated_and_said():
+    a1, a2 = exercise(11, A), exercise(12, A)
+    view = student({A: state(0.5)}, [answered(a1, 2), answered(a2, 1)])
+
+    decision = choose([concept(A)], [a1, a2], view)
+
+    assert decision.exercise_id == 11
+    assert decision.reason["recent_items_relaxed"] is True
+
+
+# --- new-concept cap ------------------------------------------------------------------
+def _cap_course():
+    concepts = [concept(A), concept(B), concept(C)]
+    a0, a1, ac = exercise(10, A), exercise(11, A), exercise(13, A, C)
+    return concepts, [a0, a1, ac, exercise(21, B), exercise(31, C)], a0
+
+
+def test_the_new_concept_cap_holds_back_a_third_new_concept_within_the_window():
+    # Given A and B both started in the last 20 minutes, and A's most telling item would start C
+    concepts, exercises, a0 = _cap_course()
+    states = {A: state(0.5, started_minutes_ago=5), B: state(0.5, started_minutes_ago=10)}
+
+    decision = choose(concepts, exercises, student(states, [answered(a0, 1)]), {11: 0.5, 13: 0.7})
+
+    # Then A is practised on its own
+    assert (decision.rule, decision.exercise_id) == ("new_concept_cap", 11)
+    assert decision.reason["held_back_concepts"] == ["c"]
+    assert decision.reason["new_concepts_in_window"] == 2
+
+
+def test_the_new_concept_cap_does_not_bind_outside_the_window():
+    concepts, exercises, a0 = _cap_course()
+    states = {A: state(0.5, started_minutes_ago=30), B: state(0.5, started_minutes_ago=40)}
+
+    decision = choose(concepts, exercises, student(states, [answered(a0, 1)]), {11: 0.5, 13: 0.7})
+
+    assert (decision.rule, decision.exercise_id) == ("information_gain", 13)
+    assert decision.reason["starts_concepts"] == ["c"]
+
+
+def test_the_new_concept_cap_is_relaxed_when_everything_started_is_mastered():
+    # Given the two concepts started in the window are already mastered: only new C is left
+    concepts, exercises, a0 = _cap_course()
+    states = {A: state(0.97, started_minutes_ago=5), B: state(0.97, started_minutes_ago=10)}
+
+    decision = choose(concepts, exercises, student(states, [answered(a0, 1)]))
+
+    assert (decision.rule, decision.concept_id) == ("new_concept_cap_relaxed", C)
+
+
+# --- repeated errors ------------------------------------------------------------------
+def _errors_course():
+    a2 = exercise(12, A)
+    exercises = [
+        exercise(11, A, worked=True),  # easier, with a worked example
+        a2,  # the item just failed
+        exercise(13, A, worked=True),  # harder
+        exercise(14, A),  # easiest, no worked example
+    ]
+    return [concept(A)], exercises, a2, {11: 0.7, 12: 0.5, 13: 0.3, 14: 0.8}
+
+
+def test_two_errors_in_a_row_bring_the_worked_example_on_an_easier_item():
+    concepts, exercises, a2, predictions = _errors_course()
+    view = student({A: state(0.4, errors=2)}, [answered(a2, 1, correct=False)])
+
+    decision = choose(concepts, exercises, view, predictions)
+
+    assert (decision.rule, decision.exercise_id, decision.worked_example) == (
+        "worked_example_after_errors",
+        11,
+        "show",
+    )
+    assert decision.reason["errors_in_a_row"] == 2
+    assert decision.reason["easier_than_last"] is True
+
+
+def test_two_errors_without_any_worked_example_bring_an_easier_item():
+    concepts, exercises, a2, predictions = _errors_course()
+    exercises = [exercise(e.id, A) for e in exercises]
+    view = student({A: state(0.4, errors=2)}, [answered(a2, 1, correct=False)])
+
+    decision = choose(concepts, exercises, view, predictions)
+
+    assert (decision.rule, decision.exercise_id, decision.worked_example) == (
+        "easier_item_after_errors",
+        14,
+        "none",
+    )
+
+
+def test_one_error_changes_nothing():
+    concepts, exercises, a2, predictions = _errors_course()
+    view = student({A: state(0.4, errors=1)}, [answered(a2, 1, correct=False)])
+
+    decision = choose(concepts, exercises, view, predictions)
+
+    assert decision.rule == "information_gain"
+    assert decision.worked_example == "offer"  # faded by mastery 0.4, not forced
+
+
+def _prerequisite_course():
+    concepts = [concept(A), concept(B), concept(C, A, B)]
+    c1 = exercise(31, C)
+    exercises = [exercise(11, A), exercise(21, B), c1, exercise(32, C, worked=True)]
+    return concepts, exercises, c1
+
+
+def test_three_errors_in_a_row_bring_a_review_of_the_weakest_prerequisite():
+    # Given C builds on A (0.99) and B (0.96), and the last three answers on C were wrong
+    concepts, exercises, c1 = _prerequisite_course()
+    states = {A: state(0.99), B: state(0.96), C: state(0.3, errors=3)}
+
+    decision = choose(concepts, exercises, student(states, [answered(c1, 1, correct=False)]))
+
+    assert (decision.rule, decision.concept_id, decision.exercise_id) == ("prerequisite_after_errors", B, 21)
+    assert decision.reason["for_concept"] == "c"
+    assert "Concept C" in decision.message and "Concept B" in decision.message
+
+
+def test_two_errors_do_not_step_back_to_a_prerequisite():
+    concepts, exercises, c1 = _prerequisite_course()
+    states = {A: state(0.99), B: state(0.96), C: state(0.3, errors=2)}
+
+    decision = choose(concepts, exercises, student(states, [answered(c1, 1, correct=False)]))
+
+    assert (decision.rule, decision.concept_id) == ("worked_example_after_errors", C)
+
+
+def test_after_the_step_back_the_concept_is_retried_with_its_worked_example_until_the_next_three():
+    concepts, exercises, c1 = _prerequisite_course()
+    for errors, rule in [
+        (4, "worked_example_after_errors"),
+        (5, "worked_example_after_errors"),
+        (6, "prerequisite_after_errors"),
+    ]:
+        states = {A: state(0.99), B: state(0.96), C: state(0.3, errors=errors)}
+
+        decision = choose(concepts, exercises, student(states, [answered(c1, 1, correct=False)]))
+
+        assert decision.rule == rule, errors
+
+
+# --- fading worked examples -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("mastery", "worked", "expected"),
+    [(0.2, True, "show"), (0.45, True, "offer"), (0.7, True, "none"), (0.2, False, "none")],
+)
+def test_worked_examples_fade_as_mastery_rises(mastery, worked, expected):
+    decision = choose([concept(A)], [exercise(11, A, worked=worked)], student({A: state(mastery)}))
+
+    assert decision.worked_example == expected
+    assert decision.reason["worked_example"] == expected
+
+
+# --- response times -------------------------------------------------------------------
+def _slow_course():
+    a0 = exercise(10, A)
+    return [concept(A)], [a0, exercise(11, A), exercise(12, A)], a0, {11: 0.65, 12: 0.9}
+
+
+def test_a_slow_answer_brings_an_easier_item():
+    concepts, exercises, a0, predictions = _slow_course()
+    view = student({A: state(0.6)}, [answered(a0, 1, seconds=150)])  # 2.5x the expected 60 s
+
+    decision = choose(concepts, exercises, view, predictions)
+
+    assert (decision.rule, decision.exercise_id) == ("slow_response_easier", 12)
+    assert decision.reason["target_band"] == [0.7, 0.95]
+
+
+def test_an_answer_in_normal_time_keeps_the_band():
+    concepts, exercises, a0, predictions = _slow_course()
+    view = student({A: state(0.6)}, [answered(a0, 1, seconds=100)])
+
+    decision = choose(concepts, exercises, view, predictions)
+
+    assert (decision.rule, decision.exercise_id) == ("information_gain", 11)
+
+
+@pytest.mark.parametrize(
+    ("correct", "seconds", "expect_slow_down"),
+    [(False, 10, True), (True, 10, False), (False, 30, False), (None, 10, False)],
+)
+def test_a_fast_wrong_answer_asks_the_student_to_slow_down(correct, seconds, expect_slow_down):
+    a0 = exercise(10, A)
+    view = student({A: state(0.5)}, [answered(a0, 1, correct=correct, seconds=seconds)])
+
+    decision = choose([concept(A)], [a0, exercise(11, A)], view)
+
+    assert (decision.slow_down is not None) == expect_slow_down
+
+
+# --- breaks ---------------------------------------------------------------------------
+def _steady(session_minutes: int, answers: list[bool] | None = None, *, gap_at: int | None = None):
+    items = [exercise(10 + k, A) for k in range(5)]
+    answers = answers or [True] * (session_minutes - 1)
+    recent = [
+        answered(items[k % 5], len(answers) - k, correct=ok, seconds=40) for k, ok in enumerate(answers)
+    ]
+    if gap_at is not None:
+        recent = [r for r in recent if not gap_at <= (NOW - r.answered_at).total_seconds() / 60 < gap_at + 10]
+    return [concept(A)], items, student({A: state(0.5)}, recent, session_minutes=session_minutes)
+
+
+def test_a_break_is_suggested_after_25_minutes_on_task():
+    decision = choose(*_steady(26))
+
+    assert decision.break_suggestion is not None
+    assert decision.reason["break"]["reason"] == "time_on_task"
+
+
+def test_no_break_is_suggested_after_20_minutes_on_task():
+    assert choose(*_steady(20)).break_suggestion is None
+
+
+def test_a_pause_restarts_the_time_on_task():
+    # Given 40 minutes since the session started, with a 10-minute pause 20 minutes ago
+    decision = choose(*_steady(41, gap_at=20))
+
+    assert decision.break_suggestion is None
+
+
+def test_a_break_is_suggested_when_accuracy_drops_by_a_third():
+    # Given 9 of 10 right, then 5 of the next 10 (within 20 minutes on task)
+    answers = [True] * 9 + [False] + [True, False] * 5
+
+    decision = choose(*_steady(21, answers))
+
+    assert decision.break_suggestion is not None
+    assert decision.reason["break"] == {
+        "reason": "accuracy_drop",
+        "accuracy_last": 0.5,
+        "accuracy_before": 0.9,
+    }
+
+
+def test_a_small_dip_in_accuracy_suggests_no_break():
+    answers = [True] * 9 + [False] + [True] * 7 + [False] * 2 + [True]  # 0.9, then 0.7
+
+    assert choose(*_steady(21, answers)).break_suggestion is None
+
+
+# --- interleaving ---------------------------------------------------------------------
+def _interleave_course(mastery: float, in_a_row: int):
+    items = [exercise(10 + k, A) for k in range(1, 6)]
+    recent = [answered(items[k], in_a_row - k) for k in range(in_a_row)]
+    states = {A: state(mastery), B: state(0.5)}
+    return [concept(A), concept(B)], [*items, exercise(21, B)], student(states, recent)
+
+
+def test_four_in_a_row_on_a_nearly_mastered_concept_switch_to_another():
+    decision = choose(*_interleave_course(0.85, 4))
+
+    assert (decision.rule, decision.concept_id) == ("interleave", B)
+    assert decision.reason["items_in_a_row"] == 4
+    assert decision.reason["previous_concept"] == "a"
+
+
+def test_four_in_a_row_below_the_interleaving_mastery_continue():
+    decision = choose(*_interleave_course(0.75, 4))
+
+    assert (decision.rule, decision.concept_id) == ("information_gain", A)
+
+
+def test_three_in_a_row_on_a_nearly_mastered_concept_continue():
+    decision = choose(*_interleave_course(0.85, 3))
+
+    assert decision.concept_id == A
+
+
+# --- the end --------------------------------------------------------------------------
+def test_everything_mastered_and_nothing_due_means_done():
+    concepts = [concept(A), concept(B, A)]
+    states = {A: state(0.97), B: state(0.99, review_due_at=NOW + timedelta(days=3))}
+
+    decision = choose(concepts, [exercise(11, A), exercise(21, B)], student(states))
+
+    assert decision.done is True
+    assert (decision.rule, decision.exercise_id, decision.concept_id) == ("all_mastered", None, None)
+
+
+def test_a_concept_still_to_learn_means_not_done():
+    concepts = [concept(A), concept(B, A)]
+
+    decision = choose(concepts, [exercise(11, A), exercise(21, B)], student({A: state(0.97), B: state(0.9)}))
+
+    assert decision.done is False
+    assert decision.exercise_id == 21
+
+
+def test_a_concept_without_exercises_is_reported_not_served():
+    decision = choose([concept(A)], [], student({}))
+
+    assert (decision.rule, decision.exercise_id, decision.done) == ("no_exercise_available", None, False)
+    assert decision.reason["concepts_without_exercises"] == ["a"]
+
+
+# --- the decision as data -------------------------------------------------------------
+def test_the_reason_is_json_and_the_decision_round_trips():
+    concepts, exercises, c1 = _prerequisite_course()
+    states = {A: state(0.99), B: state(0.96), C: state(0.3, errors=3)}
+    earlier = [answered(exercise(11, A), minutes) for minutes in range(29, 1, -2)]  # steady work, 30 minutes
+    view = student(states, [*earlier, answered(c1, 1, correct=False, seconds=5)], session_minutes=30)
+
+    decision = choose(concepts, exercises, view)
+
+    assert decision.reason["rule"] == decision.rule
+    assert json.loads(json.dumps(decision.reason)) == decision.reason
+    assert Decision.from_dict(json.loads(json.dumps(decision.as_dict()))) == decision
+    assert decision.message and decision.slow_down and decision.break_suggestion
+
+
+# --- settings -------------------------------------------------------------------------
+def test_settings_from_a_course_override_the_defaults():
+    settings = PolicySettings.from_mapping(
+        {"mastery_threshold": 0.9, "recent_items_excluded": 5.0, "interleave_after": 3}
+    )
+
+    assert settings.mastery_threshold == 0.9
+    assert settings.recent_items_excluded == 5 and isinstance(settings.recent_items_excluded, int)
+    assert settings.interleave_after == 3
+    assert settings.target_success_low == 0.6
+    assert PolicySettings.from_mapping({}) == PolicySettings()
+
+
+def test_settings_reject_an_unknown_key():
+    with pytest.raises(ValueError, match="'mastery_treshold'"):
+        PolicySettings.from_mapping({"mastery_treshold": 0.9})
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"mastery_threshold": 1.5}, "mastery_threshold"),
+        ({"mastery_threshold": "high"}, "mastery_threshold"),
+        ({"mastery_threshold": math.nan}, "mastery_threshold"),
+        ({"recent_items_excluded": -1}, "recent_items_excluded"),
+        ({"recent_items_excluded": 2.5}, "recent_items_excluded"),
+        ({"interleave_after": True}, "interleave_after"),
+        ({"break_after_minutes": 0}, "break_after_minutes"),
+        ({"target_success_low": 0.9}, "target_success_low"),
+        ({"worked_example_full_below": 0.7}, "worked_example_full_below"),
+    ],
+)
+def test_settings_reject_a_bad_value_naming_the_key(data, key):
+    with pytest.raises(ValueError, match=key):
+        PolicySettings.from_mapping(data)
+
+
+def test_a_stricter_course_threshold_changes_what_counts_as_mastered():
+    concepts = [concept(A), concept(B, A)]
+    exercises = [exercise(11, A), exercise(21, B)]
+    settings = PolicySettings.from_mapping({"mastery_threshold": 0.98})
+
+    decision = choose(concepts, exercises, student({A: state(0.96)}), settings=settings)
+
+    assert decision.concept_id == A
+
+
+def test_a_slow_answer_says_easier_only_when_the_item_changes():
+    # Given the only item left is the same whichever band applies
+    a0 = exercise(10, A)
+    view = student({A: state(0.6)}, [answered(a0, 1, seconds=150)])
+
+    decision = choose([concept(A)], [a0, exercise(11, A)], view, {11: 0.75})
+
+    assert (decision.rule, decision.exercise_id) == ("information_gain", 11)
+    assert decision.reason["slow_response_changed_item"] is False
+
+
+def test_the_new_concept_cap_outranks_interleaving():
+    # Given four in a row on nearly mastered A, two concepts started in the window, only new B besides
+    items = [exercise(10 + k, A) for k in range(1, 6)]
+    recent = [answered(items[k], 4 - k) for k in range(4)]
+    states = {A: state(0.85, started_minutes_ago=15), D: state(0.97, started_minutes_ago=10)}
+    concepts = [concept(A), concept(B), concept(D)]
+
+    decision = choose(concepts, [*items, exercise(21, B), exercise(41, D)], student(states, recent))
+
+    # Then A continues rather than a third new concept
+    assert (decision.rule, decision.concept_id) == ("new_concept_cap", A)
+    assert decision.reason["held_back_concepts"] == ["b"]
+    assert decision.reason["interleave"] == "no other concept could be practised now"

@@ -1,0 +1,199 @@
+"""The practice loop: start a session, serve the next item with its reason, reveal hints
+and worked examples, take an answer.
+
+Views and the API call these functions and nothing else; the choice itself is made by the
+pure policy in ``tutor.policy`` from the student model's state, and every answer goes to
+the student model through ``students.services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from content import selectors as content_selectors
+from content.checking import AnswerError, Check, check_choices, check_numeric
+from content.models import Course, Exercise, ExerciseKind
+from students import services as student_services
+from students.models import Attempt, User
+from tutor import selectors
+from tutor.models import PracticeSession
+from tutor.policy import Decision
+
+# A session idle for longer than this is closed; the next visit starts a new one, so
+# time-on-task and the new-concept window restart after a real pause.
+SESSION_IDLE = timedelta(minutes=30)
+MAX_TEXT_ANSWER = 2000
+
+
+class PracticeError(Exception):
+    """A request the practice loop refuses; the message says why."""
+
+
+@dataclass(frozen=True)
+class Served:
+    session: PracticeSession
+    exercise: content_selectors.StudentExercise | None
+    decision: Decision
+    mastery: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    attempt: Attempt
+    check: Check | None  # None for a free-text answer waiting for the grader
+    changes: list = field(default_factory=list)  # per-concept mastery before/after
+    decision: Decision | None = None
+
+
+def practice_start(student: User, course: Course) -> PracticeSession:
+    """The student's open session in this course, or a new one after a long pause."""
+    if not course.is_published:
+        raise PracticeError(f"The course '{course.slug}' is not open for practice.")
+    now = timezone.now()
+    with transaction.atomic():
+        session = (
+            PracticeSession.objects.select_for_update()
+            .filter(student=student, course=course, ended_at__isnull=True)
+            .order_by("-last_activity_at")
+            .first()
+        )
+        if session is not None and now - session.last_activity_at <= SESSION_IDLE:
+            return session
+        PracticeSession.objects.filter(student=student, course=course, ended_at__isnull=True).update(
+            ended_at=now
+        )
+        return PracticeSession.objects.create(student=student, course=course)
+
+
+def practice_next(session: PracticeSession) -> Served:
+    """The item on screen, or a newly chosen one with the tutor's reason."""
+    if session.current_exercise_id is not None:
+        exercise = session.current_exercise
+        decision = selectors.decision_from_dict(session.current_reason, exercise.pk)
+        return Served(
+            session=session,
+            exercise=content_selectors.exercise_for_student(exercise),
+            decision=decision,
+            mastery=selectors.mastery_for_exercise(session.student, exercise),
+        )
+    decision = selectors.choose_next_for(session)
+    exercise = None
+    if decision.exercise_id is not None:
+        exercise = Exercise.objects.select_related("course").get(pk=decision.exercise_id)
+        session.current_exercise = exercise
+        session.current_reason = selectors.decision_as_dict(decision)
+        session.current_served_at = timezone.now()
+        session.current_predicted = decision.reason.get("predicted_success")
+        session.hints_shown = 0
+        session.worked_example_shown = decision.worked_example == "show"
+        session.save()
+    return Served(
+        session=session,
+        exercise=content_selectors.exercise_for_student(exercise) if exercise else None,
+        decision=decision,
+        mastery=selectors.mastery_for_exercise(session.student, exercise) if exercise else {},
+    )
+
+
+def _current(session: PracticeSession, exercise_id: int) -> Exercise:
+    if session.current_exercise_id is None:
+        raise PracticeError("There is no exercise on screen in this session; ask for the next one.")
+    if int(exercise_id) != session.current_exercise_id:
+        raise PracticeError(
+            f"Exercise {exercise_id} is not the exercise on screen in this session "
+            f"(that is {session.current_exercise_id})."
+        )
+    return session.current_exercise
+
+
+def practice_hint(session: PracticeSession, exercise_id: int) -> tuple[str, int, int]:
+    """Reveal the next hint: (text, its number, how many there are)."""
+    exercise = _current(session, exercise_id)
+    hints = list(exercise.hints.all())
+    if not hints:
+        raise PracticeError("This exercise has no hints.")
+    if session.hints_shown >= len(hints):
+        raise PracticeError("All hints of this exercise are already shown.")
+    session.hints_shown += 1
+    session.save(update_fields=["hints_shown", "last_activity_at"])
+    return hints[session.hints_shown - 1].text, session.hints_shown, len(hints)
+
+
+def practice_hints_shown(session: PracticeSession) -> list[str]:
+    if session.current_exercise_id is None:
+        return []
+    return [h.text for h in session.current_exercise.hints.all()[: session.hints_shown]]
+
+
+def practice_worked_example(session: PracticeSession, exercise_id: int) -> str:
+    exercise = _current(session, exercise_id)
+    if not exercise.worked_example:
+        raise PracticeError("This exercise has no worked example.")
+    if session.current_reason.get("worked_example", "none") == "none":
+        raise PracticeError("The tutor does not offer a worked example for this exercise now.")
+    if not session.worked_example_shown:
+        session.worked_example_shown = True
+        session.save(update_fields=["worked_example_shown", "last_activity_at"])
+    return exercise.worked_example
+
+
+def practice_answer(
+    session: PracticeSession,
+    exercise_id: int,
+    *,
+    choices: list | None = None,
+    value: str | None = None,
+    text: str | None = None,
+    response_seconds: float | None = None,
+) -> AnswerOutcome:
+    """Record an answer to the item on screen. Choice and numeric items are checked now;
+    a free-text answer is stored as pending and graded by the grader after commit."""
+    with transaction.atomic():
+        session = PracticeSession.objects.select_for_update().get(pk=session.pk)
+        exercise = _current(session, exercise_id)
+        served_at = session.current_served_at or timezone.now()
+        measured = (timezone.now() - served_at).total_seconds()
+        if response_seconds is None or not (0 < response_seconds <= measured + 5):
+            # The browser's timer is preferred (it excludes page load) but never trusted beyond the server's.
+            response_seconds = measured
+        check = None
+        if exercise.kind == ExerciseKind.MULTIPLE_CHOICE:
+            check = check_choices(exercise, list(choices or []))
+            response = check.response
+        elif exercise.kind == ExerciseKind.NUMERIC:
+            check = check_numeric(exercise, value or "")
+            response = check.response
+        else:
+            answer = (text or "").strip()
+            if not answer:
+                raise AnswerError("Write an answer before sending it.")
+            if len(answer) > MAX_TEXT_ANSWER:
+                raise AnswerError(
+                    f"That answer is {len(answer)} characters long; the limit is {MAX_TEXT_ANSWER}."
+                )
+            response = {"text": answer}
+        attempt, changes = student_services.attempt_record(
+            student=session.student,
+            exercise=exercise,
+            session=session,
+            response=response,
+            score=check.score if check else None,
+            is_correct=check.correct if check else None,
+            hints_used=session.hints_shown,
+            worked_example_shown=session.worked_example_shown,
+            response_seconds=response_seconds,
+            reason=session.current_reason,
+            predicted_correct=session.current_predicted,
+        )
+        session.current_exercise = None
+        session.current_reason = {}
+        session.current_served_at = None
+        session.current_predicted = None
+        session.hints_shown = 0
+        session.worked_example_shown = False
+        session.save()
+    return AnswerOutcome(attempt=attempt, check=check, changes=changes)
