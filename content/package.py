@@ -374,9 +374,22 @@ def _locate(data: dict[str, Any], path: _Steps) -> tuple[str | None, str | None]
 
 
 # --- rules the schema cannot express -----------------------------------------------------
+def _check_settings(data: dict[str, Any], filename: str) -> None:
+    """Per-course pedagogy settings are the tutor's thresholds; a key it does not know or a
+    value it cannot use would only fail later, in a student's practice session."""
+    from tutor.services import course_settings_check  # the tutor owns what the settings mean
+
+    try:
+        course_settings_check(data["course"].get("settings", {}))
+    except ValueError as error:
+        slug = data["course"].get("slug")
+        raise CoursePackageError(filename, str(error), item=f"course '{slug}'", field="settings") from None
+
+
 def _check_rules(data: dict[str, Any], filename: str) -> None:
     concepts: list[dict[str, Any]] = data["concepts"]
     exercises: list[dict[str, Any]] = data["exercises"]
+    _check_settings(data, filename)
 
     def fail(section: str, index: int, field: str, reason: str) -> CoursePackageError:
         return CoursePackageError(filename, reason, item=_item_name(data, section, index), field=field)

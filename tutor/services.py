@@ -21,12 +21,17 @@ from students import services as student_services
 from students.models import Attempt, User
 from tutor import selectors
 from tutor.models import PracticeSession
-from tutor.policy import Decision
+from tutor.policy import Decision, PolicySettings
 
 # A session idle for longer than this is closed; the next visit starts a new one, so
 # time-on-task and the new-concept window restart after a real pause.
 SESSION_IDLE = timedelta(minutes=30)
 MAX_TEXT_ANSWER = 2000
+
+
+def course_settings_check(settings: dict) -> None:
+    """Raise ValueError naming the key if these per-course settings cannot be used."""
+    PolicySettings.from_mapping(settings)
 
 
 class PracticeError(Exception):

@@ -58,7 +58,7 @@ def test_the_export_holds_everything_the_package_said():
         "source": "Written for the tests of the course importer.",
         "status": "published",
         "version": 1,
-        "settings": {"new_concepts_per_session": 2},
+        "settings": {"new_concepts_per_window": 2},
     }
     assert [c["slug"] for c in exported["concepts"]] == ["closed-circuit", "current", "ohms-law"]
     assert exported["concepts"][2]["prerequisites"] == ["closed-circuit", "current"]

@@ -77,7 +77,7 @@ def test_importing_a_new_package_creates_the_whole_course():
         1,
         Status.PUBLISHED,
     )
-    assert course.settings == {"new_concepts_per_session": 2}
+    assert course.settings == {"new_concepts_per_window": 2}
     assert list(course.concepts.values_list("slug", "order")) == [
         ("closed-circuit", 0),
         ("current", 1),
@@ -128,13 +128,13 @@ def test_a_json_package_is_imported_like_a_yaml_one():
     assert (result.created, result.concepts, result.exercises) == (True, 3, 3)
 
 
-def test_unknown_course_settings_are_accepted_for_now():
+def test_unknown_course_settings_are_rejected_and_nothing_is_written():
     data = basic()
     data["course"]["settings"] = {"not_defined_yet": {"nested": True}}
 
-    course = services.course_import(dump(data), filename="basic.yaml").course
-
-    assert course.settings == {"not_defined_yet": {"nested": True}}
+    with pytest.raises(CoursePackageError, match="not_defined_yet"):
+        services.course_import(dump(data), filename="basic.yaml")
+    assert not Course.objects.exists()
 
 
 # --- rejections: the text itself --------------------------------------------------------------
@@ -290,7 +290,7 @@ def test_the_first_problem_in_the_file_is_reported():
 
 def test_course_settings_must_be_a_mapping():
     data = basic()
-    data["course"]["settings"] = ["new_concepts_per_session", 2]
+    data["course"]["settings"] = ["new_concepts_per_window", 2]
 
     error = rejection(data)
 
@@ -646,3 +646,31 @@ def test_the_import_command_fails_with_the_package_error(tmp_path):
 def test_the_import_command_fails_on_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="cannot read the file"):
         call_command("course_import", str(tmp_path / "nowhere.yaml"))
+
+
+def test_an_unknown_pedagogy_setting_is_rejected_by_name(tmp_path):
+    from content.package import CoursePackageError, parse_package
+
+    text = """
+format: tutor-course/1
+course: {slug: c, title: C, settings: {mastery_treshold: 0.9}}
+concepts: [{slug: a, name: A}]
+exercises: []
+"""
+    with pytest.raises(CoursePackageError) as error:
+        parse_package(text, filename="c.yaml")
+
+    message = str(error.value)
+    assert "c.yaml" in message and "settings" in message and "mastery_treshold" in message
+
+
+def test_known_pedagogy_settings_are_accepted():
+    from content.package import parse_package
+
+    text = """
+format: tutor-course/1
+course: {slug: c, title: C, settings: {mastery_threshold: 0.9, target_success_low: 0.5}}
+concepts: [{slug: a, name: A}]
+exercises: []
+"""
+    assert parse_package(text, filename="c.yaml")["course"]["settings"]["mastery_threshold"] == 0.9
