@@ -55,6 +55,15 @@ def _serve(student, course):
     return session, services.practice_next(session)
 
 
+def _on_screen(student, course, slug):
+    """A session with this exercise on screen, as if the tutor had chosen it."""
+    session = services.practice_start(student, course)
+    exercise = course.exercises.get(slug=slug)
+    session.current_exercise = exercise
+    session.save()
+    return session, exercise
+
+
 def _answer_right(session, served):
     exercise = session.current_exercise
     if exercise.kind == ExerciseKind.MULTIPLE_CHOICE:
@@ -99,10 +108,7 @@ def test_a_right_answer_is_logged_with_its_reason_and_updates_every_concept(stud
 
 
 def test_a_multi_concept_item_updates_all_its_concepts(student, course):
-    session = services.practice_start(student, course)
-    numeric = course.exercises.get(slug="num")
-    session.current_exercise = numeric
-    session.save()
+    session, numeric = _on_screen(student, course, "num")
 
     outcome = services.practice_answer(session, numeric.pk, value="1.5")
 
@@ -119,10 +125,7 @@ def test_an_answer_to_another_exercise_is_refused(student, course):
 
 
 def test_a_wrong_unit_is_named_and_nothing_is_logged(student, course):
-    session = services.practice_start(student, course)
-    numeric = course.exercises.get(slug="num")
-    session.current_exercise = numeric
-    session.save()
+    session, numeric = _on_screen(student, course, "num")
 
     with pytest.raises(AnswerError, match="'mA' is not the unit this answer expects"):
         services.practice_answer(session, numeric.pk, value="1.5 mA")
@@ -130,10 +133,7 @@ def test_a_wrong_unit_is_named_and_nothing_is_logged(student, course):
 
 
 def test_a_huge_free_text_answer_is_refused_with_its_size(student, course):
-    session = services.practice_start(student, course)
-    ft = course.exercises.get(slug="ft")
-    session.current_exercise = ft
-    session.save()
+    session, ft = _on_screen(student, course, "ft")
 
     with pytest.raises(AnswerError, match="50000 characters long; the limit is 2000"):
         services.practice_answer(session, ft.pk, text="x" * 50_000)
@@ -141,10 +141,7 @@ def test_a_huge_free_text_answer_is_refused_with_its_size(student, course):
 
 
 def test_a_free_text_answer_is_pending_and_never_blocks_the_loop(student, course):
-    session = services.practice_start(student, course)
-    ft = course.exercises.get(slug="ft")
-    session.current_exercise = ft
-    session.save()
+    session, ft = _on_screen(student, course, "ft")
 
     outcome = services.practice_answer(session, ft.pk, text="Because the switch makes a gap.")
 
