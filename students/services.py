@@ -93,3 +93,75 @@ def _queue_grading(attempt_id: int) -> None:
     queue = getattr(tasks, "grade_attempt", None)
     if queue is not None:
         queue.delay(attempt_id)
+
+
+def attempt_grade(
+    attempt_id: int,
+    *,
+    score: float,
+    label: str = "",
+    confidence: float | None = None,
+    feedback: dict | None = None,
+    source: str = GradeSource.MODEL,
+    grader_version: str = "",
+    regrade: bool = False,
+) -> Attempt | None:
+    """Record the grade of a pending answer, update the student model with it, and push it
+    to the student's open pages once committed. Idempotent: an answer that is already
+    graded is left alone (returns None) unless ``regrade`` is asked for; a teacher's
+    grade is never replaced by the model's."""
+    from students.knowledge import knowledge_apply
+
+    if not 0.0 <= score <= 1.0:
+        raise ValueError(f"A score lies in [0, 1]; got {score!r}.")
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
+        if attempt.status == AttemptStatus.GRADED and not regrade:
+            return None
+        if attempt.grade_source == GradeSource.TEACHER and source != GradeSource.TEACHER:
+            return None
+        attempt.score = score
+        attempt.is_correct = score >= 1.0 if not label else label == "correct"
+        attempt.label = label
+        attempt.confidence = confidence
+        attempt.feedback = feedback or {}
+        attempt.grade_source = source
+        attempt.grader_version = grader_version
+        attempt.status = AttemptStatus.GRADED
+        attempt.graded_at = timezone.now()
+        attempt.save()
+        changes = knowledge_apply(attempt)
+        event = grade_event(attempt, changes)
+        transaction.on_commit(lambda: push_to_student(attempt.student_id, event))
+    attempt.refresh_from_db()
+    return attempt
+
+
+def grade_event(attempt: Attempt, changes: list) -> dict:
+    """What the student's page needs to show a grade that arrived later."""
+    return {
+        "type": "grade.ready",
+        "attempt": attempt.pk,
+        "status": attempt.status,
+        "score": attempt.score,
+        "correct": attempt.is_correct,
+        "label": attempt.label,
+        "confidence": attempt.confidence,
+        "feedback": attempt.feedback,
+        "changes": [{"name": c.name, "before": c.before, "after": c.after} for c in changes],
+    }
+
+
+def student_group(student_id: int) -> str:
+    return f"student-{student_id}"
+
+
+def push_to_student(student_id: int, event: dict) -> None:
+    """Send an event to every open page of this student (over the channel layer). A page
+    that is not open misses nothing: it reads the grade from the database when it opens."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(student_group(student_id), event)

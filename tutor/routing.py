@@ -1,4 +1,9 @@
-"""WebSocket routes. The practice page's grade push and the teaching-assistant chat
-register here as they land."""
+"""WebSocket routes."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from tutor.consumers import StudentEventsConsumer
+
+websocket_urlpatterns = [
+    path("ws/student/", StudentEventsConsumer.as_asgi()),
+]

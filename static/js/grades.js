@@ -1,0 +1,75 @@
+// Grades that arrive after the answer: the server pushes them over a WebSocket
+// (ws/student/) and this script shows them without a reload. On the feedback page of a
+// pending answer it fills in the result; on other pages it shows a short notice.
+(function () {
+  "use strict";
+  if (!("WebSocket" in window)) return;
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  let socket, retry = 1000;
+
+  function headingFor(event) {
+    if (event.correct) return "Correct";
+    if (event.score > 0) return "Partly right";
+    return "Not quite";
+  }
+
+  function percent(x) { return Math.round(x * 100) + "%"; }
+
+  function showOnResult(result, event) {
+    result.dataset.status = "graded";
+    result.classList.remove("result-pending");
+    result.classList.add(event.correct ? "result-correct" : event.score > 0 ? "result-partial" : "result-wrong");
+    result.querySelector("h1").textContent = headingFor(event);
+    const status = result.querySelector("#grading-status");
+    const fb = event.feedback || {};
+    const lines = [];
+    if (fb.message) lines.push(fb.message);
+    if (fb.closest_reference) lines.push("Closest reference answer: \u201c" + fb.closest_reference + "\u201d");
+    if (fb.missing_terms && fb.missing_terms.length) lines.push("Key ideas missing from your answer: " + fb.missing_terms.join(", ") + ".");
+    if (status) {
+      status.textContent = "";
+      lines.forEach(function (line) { const p = document.createElement("p"); p.textContent = line; status.appendChild(p); });
+      status.classList.remove("muted");
+    }
+    if (event.changes && event.changes.length) {
+      const list = document.createElement("ul");
+      list.className = "changes";
+      event.changes.forEach(function (c) {
+        const li = document.createElement("li");
+        li.textContent = c.name + ": " + percent(c.before) + " \u2192 " + percent(c.after);
+        list.appendChild(li);
+      });
+      const h = document.createElement("h2");
+      h.textContent = "What changed";
+      const actions = result.querySelector(".actions");
+      result.insertBefore(h, actions);
+      result.insertBefore(list, actions);
+    }
+  }
+
+  function notice(event) {
+    const box = document.createElement("div");
+    box.className = "notice notice-grade";
+    box.setAttribute("role", "status");
+    box.textContent = "An earlier answer was graded: " + headingFor(event).toLowerCase() + ".";
+    const main = document.getElementById("main");
+    main.insertBefore(box, main.firstChild);
+  }
+
+  function connect() {
+    socket = new WebSocket(scheme + location.host + "/ws/student/");
+    socket.onopen = function () { retry = 1000; };
+    socket.onmessage = function (message) {
+      const event = JSON.parse(message.data);
+      if (event.type !== "grade.ready") return;
+      const result = document.querySelector("#result[data-attempt='" + event.attempt + "']");
+      if (result) showOnResult(result, event); else notice(event);
+    };
+    socket.onclose = function (close) {
+      if (close.code >= 4400) return;  // refused: not a student
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    };
+  }
+  connect();
+})();

@@ -1,0 +1,35 @@
+"""WebSocket consumers. Thin: authenticate, check size and rate, hand over to services."""
+
+from __future__ import annotations
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from students.services import student_group
+
+MAX_MESSAGE_BYTES = 4096
+
+
+class StudentEventsConsumer(AsyncJsonWebsocketConsumer):
+    """Pushes events for the signed-in student (a grade that arrived later) to their pages.
+    The socket is server-to-client: anything the client sends is ignored."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or getattr(user, "role", None) != "student":
+            await self.close(code=4403)
+            return
+        self.group = student_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        size = len(text_data or "") + len(bytes_data or b"")
+        if size > MAX_MESSAGE_BYTES:
+            await self.close(code=4413)
+
+    async def grade_ready(self, event: dict) -> None:
+        await self.send_json(event)
