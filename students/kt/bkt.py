@@ -42,6 +42,10 @@ and how credit is shared is a `Combination`:
   (one observation per concept), so it is the consistent choice for parameters fitted
   that way.
 
+The live default is ``PRODUCT`` (`students.kt.model.ModelSettings`): on held-out
+ASSISTments 2009 students it predicted slightly better than ``MEAN_LOGIT``, with the item
+difficulty of the blend absorbing the product's lower level on multi-concept items.
+
 All functions here are pure and work on floats, so the live tutor can call them per answer
 in microseconds.
 """

@@ -186,6 +186,18 @@ def _check_order(log: AttemptLog) -> None:
             f"Student {log.users[log.user[i]]}: attempt_idx goes back from {log.attempt[i - 1]} to "
             f"{log.attempt[i]} at position {log.position[i]}; the rows of one answer must be consecutive."
         )
+    sibling = same_user & (log.attempt[1:] == log.attempt[:-1])
+    differs = sibling & (
+        (log.problem[1:] != log.problem[:-1])
+        | (log.score[1:] != log.score[:-1])
+        | (log.weight[1:] != log.weight[:-1])
+    )
+    if differs.any():
+        i = int(np.flatnonzero(differs)[0]) + 1
+        raise LogError(
+            f"Student {log.users[log.user[i]]}, attempt_idx {log.attempt[i]}: the rows of one answer must share "
+            "problem_id, correct and weight."
+        )
     dup = same_user & (log.position[1:] == log.position[:-1])
     if dup.any():
         i = int(np.flatnonzero(dup)[0]) + 1

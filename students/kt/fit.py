@@ -7,8 +7,8 @@ step t are a prefix, and the forward and backward recursions step through time o
 all of them (each sequence indexing its own concept's parameters). A Python loop of
 length max(sequence length) per pass, with numpy work proportional to the number of
 rows, replaces a loop over students and concepts. Restarts are further copies of the
-data with other starting parameters, run in the same pass; each concept keeps the
-restart with the highest log posterior.
+data with other starting parameters, run side by side for a few iterations; each concept
+keeps the restart with the highest log posterior, which alone runs on to convergence.
 
 Observations are graded: score s in [0, 1] and evidence weight w (see `students.kt.bkt`),
 with emissions e(known) = [(1-S)^s S^(1-s)]^w and e(unknown) = [G^s (1-G)^(1-s)]^w.
@@ -178,10 +178,11 @@ def _backward(layout: _Layout, learn, forget, e_known, e_unknown, filtered, norm
 
 
 def _map(success: np.ndarray, total: np.ndarray, prior: BetaPrior, lo: float, hi: float) -> np.ndarray:
-    estimate = (success + prior.a - 1.0) / (total + prior.a + prior.b - 2.0)
+    denominator = total + prior.a + prior.b - 2.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = (success + prior.a - 1.0) / denominator
     # no data and a flat prior: keep the prior mean rather than 0/0
-    estimate = np.where(total + prior.a + prior.b - 2.0 > 0, estimate, prior.mean)
-    return np.clip(estimate, lo, hi)
+    return np.clip(np.where(denominator > 0, estimate, prior.mean), lo, hi)
 
 
 def _log_prior(values: np.ndarray, prior: BetaPrior) -> np.ndarray:
@@ -211,54 +212,57 @@ def _initial_params(n_concepts: int, restarts: int, seed: int) -> dict[str, np.n
     return {name: np.concatenate(values) for name, values in starts.items()}
 
 
-def fit_bkt_arrays(
-    concept: np.ndarray,
-    sequence: np.ndarray,
-    score: np.ndarray,
-    weight: np.ndarray | None = None,
-    *,
-    n_concepts: int | None = None,
-    prior: BKTPrior | None = None,
-    fit_forget: bool = False,
-    restarts: int = 3,
-    max_iter: int = 200,
-    tol: float = 1e-5,
-    seed: int = 0,
-) -> list[BKTFit]:
-    """Fit BKT for concepts 0..n_concepts-1 from rows given as arrays.
+@dataclass(frozen=True, eq=False)
+class _Problem:
+    """Rows laid out for EM, possibly as several copies (one per restart)."""
 
-    `sequence[i]` identifies the (student, concept) sequence of row i, whose rows must
-    appear in order (any order between sequences); `concept[i]` is its concept. Returns
-    one `BKTFit` per concept code; a concept without rows gets the prior's mode.
-    EM stops when no parameter of any concept moves more than `tol`, or after `max_iter`.
-    """
-    prior = prior or BKTPrior()
-    concept = np.asarray(concept, dtype=np.int64)
-    score = np.asarray(score, dtype=np.float64)
-    weight = np.ones_like(score) if weight is None else np.asarray(weight, dtype=np.float64)
-    n_concepts = int(concept.max()) + 1 if n_concepts is None else n_concepts
-    if len(concept) == 0:
-        return [_prior_fit(prior, fit_forget) for _ in range(n_concepts)]
-    # renumber sequences 0..n-1 and replicate them once per restart
-    seq_ids, seq = np.unique(np.asarray(sequence), return_inverse=True)
-    n_seq = len(seq_ids)
-    concept_of_seq = np.zeros(n_seq, dtype=np.int64)
-    concept_of_seq[seq] = concept
-    rows = len(seq)
-    seq_r = np.concatenate([seq + r * n_seq for r in range(restarts)])
-    concept_of_seq_r = np.concatenate([concept_of_seq + r * n_concepts for r in range(restarts)])
-    layout = _layout(seq_r, concept_of_seq_r)
-    flat_s = np.empty(rows * restarts)
-    flat_w = np.empty(rows * restarts)
-    flat_s[layout.flat_of_row] = np.tile(score, restarts)
-    flat_w[layout.flat_of_row] = np.tile(weight, restarts)
-    k_all = n_concepts * restarts
-    fk = layout.flat_concept
-    sk = layout.seq_concept
+    layout: _Layout
+    score: np.ndarray  # flat
+    weight: np.ndarray  # flat
+    n_params: int  # concepts x copies
 
-    theta = _initial_params(n_concepts, restarts, seed)
-    if not fit_forget:
-        theta["p_forget"] = np.zeros(k_all)
+
+def _problem(
+    seq: np.ndarray, concept_of_seq: np.ndarray, score, weight, n_concepts: int, copies: int
+) -> _Problem:
+    n_seq = len(concept_of_seq)
+    layout = _layout(
+        np.concatenate([seq + r * n_seq for r in range(copies)]),
+        np.concatenate([concept_of_seq + r * n_concepts for r in range(copies)]),
+    )
+    flat_s = np.empty(len(seq) * copies)
+    flat_w = np.empty(len(seq) * copies)
+    flat_s[layout.flat_of_row] = np.tile(score, copies)
+    flat_w[layout.flat_of_row] = np.tile(weight, copies)
+    return _Problem(layout, flat_s, flat_w, n_concepts * copies)
+
+
+def _em(
+    problem: _Problem,
+    theta: dict[str, np.ndarray],
+    prior: BKTPrior,
+    fit_forget: bool,
+    max_iter: int,
+    tol: float,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, int]:
+    """EM iterations from `theta`: (parameters, log-likelihood, log-posterior per parameter
+    set, iterations). Stops when the total log posterior gains less than `tol` nats per row."""
+    layout, flat_s, flat_w, k_all = problem.layout, problem.score, problem.weight, problem.n_params
+    fk, sk = layout.flat_concept, layout.seq_concept
+    n_rows = max(len(flat_s), 1)
+    n_seqs = np.bincount(sk, minlength=k_all).astype(np.float64)
+
+    def counts(values: np.ndarray) -> np.ndarray:
+        return np.bincount(fk, weights=values, minlength=k_all)
+
+    def log_posterior(values: dict[str, np.ndarray], log_lik: np.ndarray) -> np.ndarray:
+        total = log_lik.copy()
+        for name in PARAMS:
+            if name != "p_forget" or fit_forget:
+                total += _log_prior(values[name], getattr(prior, name))
+        return total
+
+    previous = -np.inf
     log_lik = np.zeros(k_all)
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - reported after the loop
@@ -266,20 +270,21 @@ def fit_bkt_arrays(
         e_known = np.exp(flat_w * (flat_s * np.log1p(-slip) + (1.0 - flat_s) * np.log(slip)))
         e_unknown = np.exp(flat_w * (flat_s * np.log(guess) + (1.0 - flat_s) * np.log1p(-guess)))
         learn, forget = theta["p_learn"][sk], theta["p_forget"][sk]
-        predictive, filtered, norm = _forward(layout, theta["p_init"][sk], learn, forget, e_known, e_unknown)
+        _, filtered, norm = _forward(layout, theta["p_init"][sk], learn, forget, e_known, e_unknown)
+        # the log likelihood of the parameters this E-step used
+        log_lik = counts(np.log(norm))
+        current = float(log_posterior(theta, log_lik).sum())
+        if current - previous < tol * n_rows:
+            break
+        previous = current
         gamma, xi_uk, xi_uu, xi_ku, xi_kk = _backward(
             layout, learn, forget, e_known, e_unknown, filtered, norm
         )
-        log_lik = np.bincount(fk, weights=np.log(norm), minlength=k_all)
-
-        def counts(values: np.ndarray) -> np.ndarray:
-            return np.bincount(fk, weights=values, minlength=k_all)
-
         unknown = 1.0 - gamma
-        new = {
+        theta = {
             "p_init": _map(
                 np.bincount(sk, weights=gamma[layout.first], minlength=k_all),
-                np.bincount(sk, minlength=k_all).astype(np.float64),
+                n_seqs,
                 prior.p_init,
                 P_MIN,
                 P_MAX,
@@ -297,17 +302,59 @@ def fit_bkt_arrays(
                 else theta["p_forget"]
             ),
         }
-        change = max(float(np.max(np.abs(new[name] - theta[name]))) for name in PARAMS)
-        theta = new
-        if change < tol:
-            break
+    return theta, log_lik, log_posterior(theta, log_lik), iterations
 
-    log_post = log_lik.copy()
-    for name in PARAMS:
-        if name != "p_forget" or fit_forget:
-            log_post += _log_prior(theta[name], getattr(prior, name))
-    best = np.argmax(log_post.reshape(restarts, n_concepts), axis=0)
-    pick = best * n_concepts + np.arange(n_concepts)
+
+def fit_bkt_arrays(
+    concept: np.ndarray,
+    sequence: np.ndarray,
+    score: np.ndarray,
+    weight: np.ndarray | None = None,
+    *,
+    n_concepts: int | None = None,
+    prior: BKTPrior | None = None,
+    fit_forget: bool = False,
+    restarts: int = 3,
+    restart_iter: int = 10,
+    max_iter: int = 200,
+    tol: float = 1e-6,
+    seed: int = 0,
+) -> list[BKTFit]:
+    """Fit BKT for concepts 0..n_concepts-1 from rows given as arrays.
+
+    `sequence[i]` identifies the (student, concept) sequence of row i, whose rows must
+    appear in order (any order between sequences); `concept[i]` is its concept. Returns
+    one `BKTFit` per concept code; a concept without rows gets the prior's mode.
+
+    Restarts: `restarts` starting points per concept run `restart_iter` EM iterations side by
+    side; each concept keeps the one with the highest log posterior, which EM then runs
+    to convergence (gain in log posterior below `tol` nats per row) or `max_iter`.
+    """
+    prior = prior or BKTPrior()
+    concept = np.asarray(concept, dtype=np.int64)
+    score = np.asarray(score, dtype=np.float64)
+    weight = np.ones_like(score) if weight is None else np.asarray(weight, dtype=np.float64)
+    n_concepts = int(concept.max()) + 1 if n_concepts is None else n_concepts
+    if len(concept) == 0:
+        return [_prior_fit(prior, fit_forget) for _ in range(n_concepts)]
+    seq_ids, seq = np.unique(np.asarray(sequence), return_inverse=True)
+    concept_of_seq = np.zeros(len(seq_ids), dtype=np.int64)
+    concept_of_seq[seq] = concept
+
+    theta = _initial_params(n_concepts, restarts, seed)
+    if not fit_forget:
+        theta["p_forget"] = np.zeros(n_concepts * restarts)
+    iterations = 0
+    if restarts > 1:
+        copies = _problem(seq, concept_of_seq, score, weight, n_concepts, restarts)
+        theta, _, log_post, iterations = _em(copies, theta, prior, fit_forget, restart_iter, 0.0)
+        best = np.argmax(log_post.reshape(restarts, n_concepts), axis=0)
+        pick = best * n_concepts + np.arange(n_concepts)
+        theta = {name: values[pick] for name, values in theta.items()}
+    single = _problem(seq, concept_of_seq, score, weight, n_concepts, 1)
+    theta, log_lik, _, more = _em(single, theta, prior, fit_forget, max_iter, tol)
+    iterations += more
+
     n_obs = np.bincount(concept, minlength=n_concepts)
     n_seqs = np.bincount(concept_of_seq, minlength=n_concepts)
     fits = []
@@ -315,13 +362,12 @@ def fit_bkt_arrays(
         if n_obs[k] == 0:
             fits.append(_prior_fit(prior, fit_forget))
             continue
-        j = pick[k]
         fits.append(
             BKTFit(
-                params=BKTParams(**{name: float(theta[name][j]) for name in PARAMS}),
+                params=BKTParams(**{name: float(theta[name][k]) for name in PARAMS}),
                 n_observations=int(n_obs[k]),
                 n_sequences=int(n_seqs[k]),
-                log_likelihood=float(log_lik[j]),
+                log_likelihood=float(log_lik[k]),
                 iterations=iterations,
             )
         )
@@ -358,7 +404,7 @@ def fit_bkt(
     fit_forget: bool = False,
     restarts: int = 3,
     max_iter: int = 200,
-    tol: float = 1e-5,
+    tol: float = 1e-6,
     seed: int = 0,
 ) -> dict[Hashable, BKTFit]:
     """Fit BKT per concept from `{concept: [one student's observations in order, ...]}`.

@@ -40,9 +40,9 @@ class FitOptions:
 
     prior: BKTPrior = field(default_factory=BKTPrior)
     fit_forget: bool = True
-    restarts: int = 2
-    max_iter: int = 100
-    tol: float = 1e-4
+    restarts: int = 3
+    max_iter: int = 200
+    tol: float = 1e-6
     item_prior_sd: float = 1.0
     item_rounds: int = 2
     fit_items: bool = True
