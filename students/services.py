@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
-from students.models import Attempt, AttemptStatus, Classroom, GradeSource, Role, User
+from students.models import (
+    Attempt,
+    AttemptStatus,
+    Classroom,
+    ConceptParameters,
+    GradeSource,
+    ItemParameters,
+    Role,
+    User,
+)
 
 
 def user_ensure(
@@ -165,3 +175,87 @@ def push_to_student(student_id: int, event: dict) -> None:
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(student_group(student_id), event)
+
+
+# --- fitting the student model ------------------------------------------------------------
+@dataclass(frozen=True)
+class FitReport:
+    n_attempts: int
+    n_rows: int
+    concepts_fitted: int
+    items_fitted: int
+    seconds: float
+
+
+def student_model_fit(course=None) -> FitReport:
+    """Fit BKT parameters per concept (MAP-EM, bounded, with a prior that dominates where
+    data is thin) and item difficulties from the graded attempt log, with the same code
+    that ``kt_eval`` measures, and store them. Concepts and items without data keep what
+    they had."""
+    from students.knowledge import evidence_weight
+    from students.kt.data import AttemptLog, LogRow
+    from students.kt.train import fit_student_model
+
+    attempts = Attempt.objects.filter(status=AttemptStatus.GRADED, score__isnull=False)
+    if course is not None:
+        attempts = attempts.filter(exercise__course=course)
+    attempts = list(
+        attempts.order_by("student_id", "created_at", "id").only(
+            "pk", "student_id", "exercise_id", "score", "hints_used", "worked_example_shown"
+        )
+    )
+    links: dict[int, list[int]] = {}
+    through = Attempt._meta.get_field("exercise").related_model.concepts.through
+    for exercise_id, concept_id in through.objects.filter(
+        exercise_id__in={a.exercise_id for a in attempts}
+    ).values_list("exercise_id", "concept_id"):
+        links.setdefault(exercise_id, []).append(concept_id)
+    rows, position, index, last_student = [], 0, 0, None
+    for attempt in attempts:
+        if attempt.student_id != last_student:
+            position, index, last_student = 0, 0, attempt.student_id
+        for concept_id in sorted(links.get(attempt.exercise_id, [])):
+            rows.append(
+                LogRow(
+                    user_id=str(attempt.student_id),
+                    position=position,
+                    attempt_idx=index,
+                    problem_id=str(attempt.exercise_id),
+                    skill_name=str(concept_id),
+                    correct=float(attempt.score),
+                    weight=evidence_weight(attempt),
+                )
+            )
+            position += 1
+        index += 1
+    if not rows:
+        return FitReport(n_attempts=0, n_rows=0, concepts_fitted=0, items_fitted=0, seconds=0.0)
+    fitted = fit_student_model(AttemptLog.from_rows(rows))
+    now = timezone.now()
+    with transaction.atomic():
+        for concept_id, fit in fitted.concepts.items():
+            p = fit.params
+            ConceptParameters.objects.update_or_create(
+                concept_id=int(concept_id),
+                defaults={
+                    "p_init": p.p_init,
+                    "p_learn": p.p_learn,
+                    "p_guess": p.p_guess,
+                    "p_slip": p.p_slip,
+                    "p_forget": p.p_forget,
+                    "n_observations": fit.n_observations,
+                    "fitted_at": now,
+                },
+            )
+        for exercise_id, item in fitted.items.items():
+            ItemParameters.objects.update_or_create(
+                exercise_id=int(exercise_id),
+                defaults={"difficulty": item.difficulty, "n_attempts": item.n_attempts, "fitted_at": now},
+            )
+    return FitReport(
+        n_attempts=len(attempts),
+        n_rows=len(rows),
+        concepts_fitted=len(fitted.concepts),
+        items_fitted=len(fitted.items),
+        seconds=fitted.fit_seconds,
+    )
