@@ -47,13 +47,19 @@ class ConceptChange:
     review_due_at: datetime | None
 
 
-def evidence_weight(attempt: Attempt) -> float:
+def answer_evidence_weight(hints_used: int, worked_example_shown: bool) -> float:
     """How much an answer tells about mastery: less after hints and after a worked example
-    (the student may be copying a pattern rather than recalling it)."""
-    weight = _setting("hint_evidence_factor", 0.7) ** attempt.hints_used
-    if attempt.worked_example_shown:
+    (the student may be copying a pattern rather than recalling it). Pure: the learner
+    simulator (``tutor.simulation``) applies the same rule."""
+    weight = _setting("hint_evidence_factor", 0.7) ** hints_used
+    if worked_example_shown:
         weight *= _setting("worked_example_evidence_factor", 0.6)
     return max(_setting("min_evidence_weight", 0.25), weight)
+
+
+def evidence_weight(attempt: Attempt) -> float:
+    """``answer_evidence_weight`` of a stored attempt."""
+    return answer_evidence_weight(attempt.hints_used, attempt.worked_example_shown)
 
 
 def concept_params(concept_ids) -> dict[int, BKTParams]:
@@ -108,6 +114,44 @@ def _review_rating(score: float, hints_used: int) -> Rating:
     return Rating.Good
 
 
+@dataclass(frozen=True)
+class ReviewState:
+    """The spaced-review part of a concept's knowledge state: the FSRS card (as stored),
+    when the concept was mastered (None: not in review) and when its next review is due."""
+
+    memory: dict | None = None
+    mastered_at: datetime | None = None
+    review_due_at: datetime | None = None
+
+
+def review_after_answer(
+    state: ReviewState,
+    *,
+    mastery: float,
+    threshold: float,
+    score: float,
+    hints_used: int,
+    now: datetime,
+    card_id: int | None = None,
+) -> ReviewState:
+    """The review state after an answer that left the concept at ``mastery``. Pure (the
+    learner simulator uses it too): a mastered concept is in spaced review, so every answer
+    on it is an FSRS review; reaching ``threshold`` enters review; falling below it after
+    mastery leaves review (the concept is practised again, and re-enters review when it is
+    mastered again). ``card_id`` names a new FSRS card (default: the package's own, the
+    time of creation)."""
+    if state.mastered_at is None and mastery < threshold:
+        return state
+    card = Card.from_dict(state.memory) if state.memory else Card(card_id=card_id)
+    card, _ = SCHEDULER.review_card(card, _review_rating(score, hints_used), now)
+    mastered_at, review_due_at = state.mastered_at, card.due
+    if mastered_at is None:
+        mastered_at = now
+    elif mastery < threshold:
+        mastered_at, review_due_at = None, None
+    return ReviewState(memory=card.to_dict(), mastered_at=mastered_at, review_due_at=review_due_at)
+
+
 @transaction.atomic
 def knowledge_apply(attempt: Attempt) -> list[ConceptChange]:
     """Update the student model with a graded attempt: BKT for every concept the exercise
@@ -157,19 +201,19 @@ def knowledge_apply(attempt: Attempt) -> list[ConceptChange]:
         state.streak = state.streak + 1 if correct else 0
         state.error_streak = 0 if correct else state.error_streak + 1
         state.last_practiced_at = now
-        if state.mastered_at is not None or state.mastery >= threshold:
-            # A mastered concept is in spaced review: every answer on it is a review.
-            card = Card.from_dict(state.memory) if state.memory else Card()
-            card, _ = SCHEDULER.review_card(card, _review_rating(attempt.score, attempt.hints_used), now)
-            state.memory = card.to_dict()
-            state.review_due_at = card.due
-            if state.mastered_at is None:
-                state.mastered_at = now
-            elif state.mastery < threshold:
-                # A failed review: mastery fell below the criterion, so the concept is
-                # practised again (and re-enters review when it is mastered again).
-                state.mastered_at = None
-                state.review_due_at = None
+        review = review_after_answer(
+            ReviewState(state.memory, state.mastered_at, state.review_due_at),
+            mastery=state.mastery,
+            threshold=threshold,
+            score=float(attempt.score),
+            hints_used=attempt.hints_used,
+            now=now,
+        )
+        state.memory, state.mastered_at, state.review_due_at = (
+            review.memory,
+            review.mastered_at,
+            review.review_due_at,
+        )
         state.save()
         history.append(
             KnowledgeHistory(

@@ -5,4 +5,5 @@ from students import views
 app_name = "teach"
 urlpatterns = [
     path("", views.teach_home, name="home"),
+    path("classrooms/<int:pk>/", views.classroom, name="classroom"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from content import selectors as content_selectors
@@ -15,3 +15,10 @@ def teach_home(request: HttpRequest) -> HttpResponse:
         "courses": content_selectors.published_courses(),
     }
     return render(request, "students/teach_home.html", context)
+
+
+def classroom(request: HttpRequest, pk: int) -> HttpResponse:
+    dashboard = selectors.classroom_dashboard(request.user, pk)
+    if dashboard is None:
+        raise Http404("No such classroom of yours.")
+    return render(request, "students/classroom.html", {"dashboard": dashboard})
