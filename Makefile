@@ -43,6 +43,15 @@ test: install browser
 worker: install
 	$(VENV)/bin/celery -A tutor worker -Q grading,default -l info
 
+## bench: figures, never assertions: selection and update speed, the policies on simulated
+## learners, and (where ../shared/data is present) the student model on real learner logs
+ASSIST ?= ../shared/data/assist2009/assist2009_train.csv.gz
+bench: seed
+	$(PY) manage.py bench
+	$(PY) manage.py simulate_learners --course basic-electricity --policy all --students 200 --seed 1
+	@if [ -f $(ASSIST) ]; then $(PY) manage.py kt_eval --data $(ASSIST) --test-frac 0.2 --seed 0; \
+	  else echo "kt_eval skipped: $(ASSIST) not found (the ASSISTments log is never part of the project)"; fi
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

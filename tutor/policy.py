@@ -11,23 +11,30 @@ How a choice is made, in order (the first rule that yields an item wins):
    ``all_mastered``.
 2. **Repeated errors** on a concept of the last item: after ``errors_before_prerequisite``
    errors in a row (and again every that many more) a review of its weakest prerequisite
-   (``prerequisite_after_errors``); from ``errors_before_worked_example`` errors its worked
-   example on an easier item (``worked_example_after_errors``), or an easier item when
-   none has a worked example (``easier_item_after_errors``).
+   still in doubt, i.e. with mastery below ``step_back_below`` (``prerequisite_after_errors``);
+   from ``errors_before_worked_example`` errors its worked example on an easier item
+   (``worked_example_after_errors``), or an easier item when none has a worked example
+   (``easier_item_after_errors``). A prerequisite confirmed well beyond the mastery
+   threshold is not stepped back to: it is an unlikely cause of the errors, and an item on
+   it teaches nothing the student is missing (the simulator, ``tutor.simulation``, showed
+   such step backs costing more items than the false masteries they catch).
 3. **Reviews due** - mastered concepts whose ``review_due_at`` has come, most overdue
    first (``review_due``).
 4. **Learning** - concepts whose prerequisites are all mastered and which are not mastered
    yet, taken in this order: the concept in focus (the one practised last, not yet
    mastered), other concepts already started, then new concepts, each group in curriculum
    order. The first concept with an available item is worked on; among its items the one
-   whose predicted success lies in the target band and gives the most expected
-   information (summed over every concept of the item that is being learned or is due:
-   that is how an item on two concepts at once wins) is chosen, or, when no item lies in
-   the band, the item closest to it. Keeping a focus is deliberate: a tutor that hops
-   between half-learned concepts costs items and confuses students, and under BKT every
-   item of one concept carries the same information about it, so information gain decides
-   *which item*, and whether a neighbouring concept can be practised *at the same time*,
-   rather than luring the student away.
+   that gives the most expected information is chosen (summed over every concept of the
+   item that is being learned or is due, to the nearest 0.001 bit), and among items that
+   give as much, the one whose predicted success lies in the target band, or, when none
+   does, the item closest to it. So an item on two wanted concepts at once (two concepts
+   being learned, or one being learned and one due for review) wins even outside the band:
+   one answer is practice and evidence on both, where two single items would take two
+   answers; the band chooses among the items that practise the same concepts. Keeping a
+   focus is deliberate: a tutor that hops between half-learned concepts costs items and
+   confuses students, and under BKT every item of one concept carries the same information
+   about it, so information gain decides *which item*, and whether a neighbouring concept
+   can be practised *at the same time*, rather than luring the student away.
 
 Cognitive-load rules bound step 4 and adjust the result:
 
@@ -109,8 +116,11 @@ class PolicySettings:
     new_concept_window_minutes: float = 20
     # After this many errors in a row on a concept: its worked example on an easier item.
     errors_before_worked_example: int = 2
-    # After this many (and every this many more): a review of its weakest prerequisite.
+    # After this many (and every this many more): a review of its weakest prerequisite...
     errors_before_prerequisite: int = 3
+    # ...among those with mastery below this (still in doubt; at the default, P(not known)
+    # is at least half of what the mastery threshold allows).
+    step_back_below: float = 0.975
     # Fading: below this mastery the worked example is shown before the item...
     worked_example_full_below: float = 0.30
     # ...below this it is offered on request; above it, not offered.
@@ -190,6 +200,7 @@ _LIMITS: dict[str, tuple[float, float, bool, bool, str]] = {
     "new_concept_window_minutes": (0.0, math.inf, False, False, "a number of minutes above 0"),
     "errors_before_worked_example": (1, math.inf, True, False, "a whole number, 1 or more"),
     "errors_before_prerequisite": (1, math.inf, True, False, "a whole number, 1 or more"),
+    "step_back_below": (0.0, 1.0, False, True, "a probability above 0 and at most 1"),
     "worked_example_full_below": (0.0, 1.0, True, True, "a probability from 0 to 1"),
     "worked_example_offer_below": (0.0, 1.0, True, True, "a probability from 0 to 1"),
     "slow_response_factor": (0.0, math.inf, False, False, "a number above 0"),
@@ -649,8 +660,8 @@ class _Choice:
         return found
 
     def best(self, concept: int, band: tuple[float, float], **kwargs: Any) -> _Option | None:
-        """In the band with the most information, else closest to the band; then fewer
-        concepts that need no evidence now, then nearest the band's middle."""
+        """The most information (to 0.001 bit); then in the band, else closest to it; then
+        fewer concepts that need no evidence now, then nearest the band's middle."""
         found = self.options(concept, band, **kwargs)
         if not found:
             return None
@@ -664,8 +675,8 @@ class _Choice:
         return min(
             found,
             key=lambda o: (
+                -round(o.gain, 3),
                 round(o.distance, 9),
-                -round(o.gain, 12),
                 o.n_other,
                 abs(o.predicted - middle),
                 o.exercise_id,
@@ -827,6 +838,8 @@ class _Choice:
             prerequisites = self.graph._prerequisites[concept]
             if streak >= every and streak % every == 0 and prerequisites:
                 for pre in sorted(prerequisites, key=lambda p: (self.mastery[p], p)):
+                    if self.mastery[pre] >= s.step_back_below:
+                        break  # this one and the rest are confirmed: not the likely cause
                     o = self.best(pre, band, exclude=frozenset({concept}), new_budget=cap_budget)
                     if o is not None:
                         return self.finish(

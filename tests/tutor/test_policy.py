@@ -238,6 +238,32 @@ def test_an_item_giving_evidence_on_two_concepts_being_learned_wins():
     assert decision.rule == "information_gain"
 
 
+def test_an_item_on_two_concepts_being_learned_wins_even_outside_the_band():
+    # Given A (in focus) and B both half learned: an item on A alone in the band, and one on
+    # A and B predicted below it
+    concepts = [concept(A), concept(B)]
+    a0 = exercise(10, A)
+    view = student({A: state(0.5), B: state(0.5)}, [answered(a0, 1)])
+
+    decision = choose(concepts, [a0, exercise(11, A), exercise(12, A, B)], view, {11: 0.7, 12: 0.45})
+
+    # Then one answer that is practice and evidence on both wins over the better fit
+    assert decision.exercise_id == 12
+    assert decision.reason["in_band"] is False
+
+
+def test_among_items_on_the_same_concepts_the_band_still_decides():
+    concepts = [concept(A), concept(B)]
+    a0 = exercise(10, A)
+    view = student({A: state(0.5), B: state(0.5)}, [answered(a0, 1)])
+    exercises = [a0, exercise(11, A), exercise(12, A, B), exercise(13, A, B)]
+
+    decision = choose(concepts, exercises, view, {11: 0.7, 12: 0.45, 13: 0.65})
+
+    assert decision.exercise_id == 13
+    assert decision.reason["in_band"] is True
+
+
 def test_no_evidence_is_sought_on_a_concept_that_is_clearly_known():
     # Given C is mastered and not due: an item on A and C tells nothing wanted about C
     concepts = [concept(A), concept(C)]
@@ -387,6 +413,31 @@ def test_three_errors_in_a_row_bring_a_review_of_the_weakest_prerequisite():
     assert (decision.rule, decision.concept_id, decision.exercise_id) == ("prerequisite_after_errors", B, 21)
     assert decision.reason["for_concept"] == "c"
     assert "Concept C" in decision.message and "Concept B" in decision.message
+
+
+def test_no_step_back_to_prerequisites_confirmed_beyond_doubt():
+    # Given C's prerequisites A (0.99) and B (0.98) are both above step_back_below (0.975)
+    concepts, exercises, c1 = _prerequisite_course()
+    states = {A: state(0.99), B: state(0.98), C: state(0.3, errors=3)}
+
+    decision = choose(concepts, exercises, student(states, [answered(c1, 1, correct=False)]))
+
+    # Then the errors are worked on where they are: C with its worked example
+    assert (decision.rule, decision.concept_id) == ("worked_example_after_errors", C)
+
+
+def test_a_stricter_step_back_setting_rechecks_a_prerequisite_at_0_98():
+    concepts, exercises, c1 = _prerequisite_course()
+    states = {A: state(0.99), B: state(0.98), C: state(0.3, errors=3)}
+
+    decision = choose(
+        concepts,
+        exercises,
+        student(states, [answered(c1, 1, correct=False)]),
+        settings=PolicySettings(step_back_below=0.985),
+    )
+
+    assert (decision.rule, decision.concept_id) == ("prerequisite_after_errors", B)
 
 
 def test_two_errors_do_not_step_back_to_a_prerequisite():
@@ -612,6 +663,7 @@ def test_settings_reject_an_unknown_key():
         ({"break_after_minutes": 0}, "break_after_minutes"),
         ({"target_success_low": 0.9}, "target_success_low"),
         ({"worked_example_full_below": 0.7}, "worked_example_full_below"),
+        ({"step_back_below": 0}, "step_back_below"),
     ],
 )
 def test_settings_reject_a_bad_value_naming_the_key(data, key):
