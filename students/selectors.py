@@ -112,3 +112,52 @@ def classroom_dashboard(user: User, classroom_id: int) -> ClassroomDashboard | N
         concepts=tuple(c.name for c in concepts),
         rows=tuple(rows),
     )
+
+
+@dataclass(frozen=True)
+class AnswerToGrade:
+    attempt_id: int
+    question: str
+    reference_answers: tuple[str, ...]
+    text: str
+
+
+def free_text_answers_to_grade(
+    first_attempt_id: int | None = None, *, limit: int = 32, regrade: bool = False
+) -> list[AnswerToGrade]:
+    """Pending free-text answers to grade, oldest first, with ``first_attempt_id`` first
+    (even when already graded, if ``regrade``)."""
+    from content.models import ExerciseKind
+    from students.models import Attempt, AttemptStatus
+
+    base = Attempt.objects.filter(exercise__kind=ExerciseKind.FREE_TEXT).select_related("exercise")
+    chosen: list = []
+    if first_attempt_id is not None:
+        first = base.filter(pk=first_attempt_id)
+        if not regrade:
+            first = first.filter(status=AttemptStatus.PENDING)
+        chosen = list(first)
+    others = (
+        base.filter(status=AttemptStatus.PENDING)
+        .exclude(pk__in=[a.pk for a in chosen])
+        .order_by("created_at", "id")[: max(0, limit - len(chosen))]
+    )
+    chosen += list(others)
+    references: dict[int, list[str]] = {}
+    from content.models import ReferenceAnswer
+
+    for exercise_id, text in (
+        ReferenceAnswer.objects.filter(exercise_id__in={a.exercise_id for a in chosen})
+        .order_by("order", "id")
+        .values_list("exercise_id", "text")
+    ):
+        references.setdefault(exercise_id, []).append(text)
+    return [
+        AnswerToGrade(
+            attempt_id=a.pk,
+            question=a.exercise.prompt,
+            reference_answers=tuple(references.get(a.exercise_id, ())),
+            text=a.response.get("text", ""),
+        )
+        for a in chosen
+    ]

@@ -86,7 +86,9 @@ def attempt_record(
         predicted_correct=predicted_correct,
     )
     if not graded:
-        transaction.on_commit(lambda: _queue_grading(attempt.pk))
+        # robust: a broker that is down must not fail the student's answer; the answer
+        # stays pending and a worker drains it when it starts.
+        transaction.on_commit(lambda: _queue_grading(attempt.pk), robust=True)
         return attempt, []
     changes = knowledge_apply(attempt)
     attempt.refresh_from_db(fields=["knowledge_updated"])
@@ -94,15 +96,10 @@ def attempt_record(
 
 
 def _queue_grading(attempt_id: int) -> None:
-    """Hand a pending answer to the grader, if one is installed; without one the answer
-    stays pending (nothing is lost) and is graded when a grader starts."""
-    try:
-        from modeling import tasks
-    except ImportError:
-        return
-    queue = getattr(tasks, "grade_attempt", None)
-    if queue is not None:
-        queue.delay(attempt_id)
+    """Hand a pending answer to the grader's queue (in-process when Celery is eager)."""
+    from modeling.grading import grading_queue
+
+    grading_queue(attempt_id)
 
 
 def attempt_grade(

@@ -1,0 +1,253 @@
+"""Batched inference with a trained grader version.
+
+``grade_answers`` is the door a Celery task (or anything else) calls: it finds the active
+version in the registry, loads it once per process (cached by version), and grades a list
+of answers in length-sorted batches. The device comes from ``settings.GRADER_DEVICE``
+(auto, cpu or cuda); on CUDA the forward pass runs under bf16 autocast where the GPU
+supports it and fp16 otherwise, on the CPU in fp32.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from modeling.grader import feedback, network
+from modeling.grader.encoding import EncodingSpec, PairEncoder, collate, inference_batches
+from modeling.grader.errors import GraderError, NoActiveGrader
+from modeling.grader.labels import CREDIT, LABELS_5WAY, coarse_probabilities
+
+NON_DOMAIN = LABELS_5WAY.index("non_domain")
+PARTIAL_CREDIT = np.array([CREDIT[label] for label in LABELS_5WAY])
+
+
+@dataclass(frozen=True)
+class GradingInput:
+    """A student answer to grade, with its question and every reference answer."""
+
+    question: str
+    reference_answers: Sequence[str]
+    student_answer: str
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """The grader's verdict on one answer."""
+
+    label_5way: str
+    label_3way: str
+    label_2way: str
+    probabilities: dict[str, float]  # 5-way, summing to 1
+    score: float  # credit in [0, 1]
+    confidence: float  # the probability of label_5way
+    model_version: str
+    closest_reference: str | None = None
+    missing_terms: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (for a task result or a WebSocket message)."""
+        out = asdict(self)
+        out["missing_terms"] = list(self.missing_terms)
+        return out
+
+
+@dataclass(frozen=True)
+class Predictions:
+    probabilities: np.ndarray  # (n, 5), rows sum to 1
+    scores: np.ndarray  # (n,), in [0, 1]
+    closest_reference: list[int]  # per answer, an index into its reference_answers
+
+
+def resolve_device(setting: str) -> torch.device:
+    """The torch device for ``settings.GRADER_DEVICE`` (auto, cpu or cuda)."""
+    choice = (setting or "auto").strip().lower()
+    if choice == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if choice == "cpu":
+        return torch.device("cpu")
+    if choice.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise GraderError(f"GRADER_DEVICE is {setting!r} but torch sees no CUDA device.")
+        return torch.device(choice)
+    raise GraderError(f"GRADER_DEVICE must be auto, cpu or cuda, not {setting!r}.")
+
+
+def _autocast(device: torch.device):
+    if device.type == "cuda":
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.autocast("cuda", dtype=dtype)
+    return torch.autocast("cpu", enabled=False)
+
+
+class Grader:
+    """A loaded grader version: network, tokenizer and encoding rules on one device."""
+
+    def __init__(
+        self,
+        net: network.GraderNetwork,
+        tokenizer: Any,
+        config: dict[str, Any],
+        *,
+        version: str,
+        device: torch.device | None = None,
+        max_batch_size: int = 64,
+        max_batch_tokens: int = 64 * 128,
+    ) -> None:
+        self.device = device or torch.device("cpu")
+        self.network = net.to(self.device).eval()
+        self.config = config
+        self.spec = EncodingSpec(**config["encoding"])
+        self.encoder = PairEncoder(tokenizer, self.spec)
+        self.version = version
+        self.max_batch_size = max_batch_size
+        self.max_batch_tokens = max_batch_tokens
+
+    @classmethod
+    def from_folder(cls, folder: Path, *, version: str, device: torch.device | None = None) -> Grader:
+        net, tokenizer, config = network.load(folder)
+        return cls(net, tokenizer, config, version=version, device=device)
+
+    @torch.inference_mode()
+    def predict(self, items: Sequence[GradingInput]) -> Predictions:
+        """Label probabilities, scores and the closest reference of each answer, in input order."""
+        for index, item in enumerate(items):
+            if not any(ref.strip() for ref in item.reference_answers):
+                raise GraderError(f"Answer {index} has no reference answer to be graded against.")
+        self.network.eval()  # training validates with this same grader between epochs
+        n = len(items)
+        probabilities = np.zeros((n, len(LABELS_5WAY)))
+        scores = np.zeros(n)
+        closest = [0] * n
+        # An empty answer earns no credit and says nothing about the domain; no model needed.
+        graded = [i for i, item in enumerate(items) if item.student_answer.strip()]
+        for i in set(range(n)) - set(graded):
+            probabilities[i, NON_DOMAIN] = 1.0
+        if not graded:
+            return Predictions(probabilities, scores, closest)
+        triples = [
+            (
+                items[i].question.strip(),
+                [ref.strip() for ref in items[i].reference_answers if ref.strip()],
+                items[i].student_answer.strip(),
+            )
+            for i in graded
+        ]
+        pairs, owners = self.encoder.encode(triples)
+        pair_probs = np.zeros((len(pairs), len(LABELS_5WAY)))
+        pair_scores = np.zeros(len(pairs))
+        lengths = [len(ids) for ids, _ in pairs]
+        for batch in inference_batches(lengths, self.max_batch_size, self.max_batch_tokens):
+            tensors = {
+                k: v.to(self.device)
+                for k, v in collate([pairs[i] for i in batch], self.encoder.pad_id).items()
+            }
+            with _autocast(self.device):
+                logits, score_logits = self.network(**tensors)
+            pair_probs[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+            pair_scores[batch] = torch.sigmoid(score_logits.float()).cpu().numpy()
+        best_score = np.full(len(graded), -1.0)
+        for pair, (owner, ref_index) in enumerate(owners):
+            # "each" mode: an answer is graded against the reference it fits best, as the
+            # annotators matched each answer to one reference.
+            if pair_scores[pair] > best_score[owner]:
+                best_score[owner] = pair_scores[pair]
+                item_index = graded[owner]
+                probabilities[item_index] = pair_probs[pair]
+                scores[item_index] = pair_scores[pair]
+                if ref_index >= 0:
+                    closest[item_index] = ref_index
+        if self.spec.references == "joined":
+            for owner, item_index in enumerate(graded):
+                closest[item_index] = feedback.closest_reference_index(triples[owner][2], triples[owner][1])
+        return Predictions(probabilities, np.clip(scores, 0.0, 1.0), closest)
+
+    def grade(self, items: Sequence[GradingInput]) -> list[GradeResult]:
+        """A GradeResult per answer, in input order."""
+        predictions = self.predict(items)
+        results = []
+        for index, item in enumerate(items):
+            probs = {
+                label: float(p)
+                for label, p in zip(LABELS_5WAY, predictions.probabilities[index], strict=True)
+            }
+            references = [ref.strip() for ref in item.reference_answers if ref.strip()]
+            closest = references[predictions.closest_reference[index]]
+            label_5way = max(probs, key=probs.__getitem__)
+            results.append(
+                GradeResult(
+                    label_5way=label_5way,
+                    label_3way=_argmax(coarse_probabilities(probs, "3way")),
+                    label_2way=_argmax(coarse_probabilities(probs, "2way")),
+                    probabilities=probs,
+                    score=float(predictions.scores[index]),
+                    confidence=probs[label_5way],
+                    model_version=self.version,
+                    closest_reference=closest,
+                    missing_terms=feedback.missing_terms(item.student_answer, closest, item.question),
+                )
+            )
+        return results
+
+
+def _argmax(probabilities: dict[str, float]) -> str:
+    return max(probabilities, key=probabilities.__getitem__)
+
+
+def coarse_labels(probabilities: np.ndarray) -> dict[str, list[str]]:
+    """Predicted labels at each level from 5-way probabilities: the argmax of summed probabilities."""
+    out: dict[str, list[str]] = {"5way": [], "3way": [], "2way": []}
+    for row in probabilities:
+        probs = dict(zip(LABELS_5WAY, row.tolist(), strict=True))
+        out["5way"].append(_argmax(probs))
+        out["3way"].append(_argmax(coarse_probabilities(probs, "3way")))
+        out["2way"].append(_argmax(coarse_probabilities(probs, "2way")))
+    return out
+
+
+# --- the per-process cache ----------------------------------------------------------
+
+_CACHE: dict[str, Grader] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 2
+
+
+def get_grader(version: str | None = None) -> Grader:
+    """The loaded grader for ``version`` (the active one by default), loading it on first use."""
+    from django.conf import settings
+
+    from modeling import selectors
+
+    row = selectors.grader_version_get(version) if version else selectors.grader_version_active()
+    if row is None:
+        raise NoActiveGrader("No active grader version: train one with `manage.py train_grader`.")
+    with _CACHE_LOCK:
+        grader = _CACHE.get(row.version)
+        if grader is None:
+            folder = row.folder
+            if not folder.is_dir():
+                raise GraderError(f"Grader version {row.version!r} is registered but {folder} is missing.")
+            grader = Grader.from_folder(
+                folder, version=row.version, device=resolve_device(settings.GRADER_DEVICE)
+            )
+            while len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[row.version] = grader
+        return grader
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def grade_answers(items: Sequence[GradingInput], *, version: str | None = None) -> list[GradeResult]:
+    """Grade answers with the active grader version (or ``version``); results in input order."""
+    if not items:
+        return []
+    return get_grader(version).grade(items)

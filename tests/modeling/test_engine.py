@@ -1,0 +1,104 @@
+"""The inference engine: valid grades, edge-case answers, batching, feedback, caching."""
+
+from __future__ import annotations
+
+import pytest
+
+from modeling.grader import engine
+from modeling.grader.engine import GradingInput, grade_answers, resolve_device
+from modeling.grader.errors import GraderError, NoActiveGrader
+from modeling.grader.labels import LABELS_2WAY, LABELS_3WAY, LABELS_5WAY
+
+QUESTION = "You used several methods to separate and identify the substances in mock rocks. How did you separate the salt from the water?"
+REFERENCE = "The water was evaporated, leaving the salt."
+
+
+def _answers() -> list[GradingInput]:
+    return [
+        GradingInput(QUESTION, [REFERENCE], "We let the water evaporate and the salt stayed."),
+        GradingInput(QUESTION, [REFERENCE, "Evaporate the water; the salt remains."], "I used a magnet."),
+        GradingInput(QUESTION, (REFERENCE,), "By letting it sit in a dish for a day."),
+        GradingInput(QUESTION, [REFERENCE], "filter " * 600),
+    ]
+
+
+def test_grades_are_valid_and_probabilities_sum_to_one(active_tiny):
+    # when
+    results = grade_answers(_answers())
+
+    # then
+    assert len(results) == 4
+    for result in results:
+        assert result.label_5way in LABELS_5WAY
+        assert result.label_3way in LABELS_3WAY
+        assert result.label_2way in LABELS_2WAY
+        assert set(result.probabilities) == set(LABELS_5WAY)
+        assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+        assert 0.0 <= result.score <= 1.0
+        assert result.confidence == pytest.approx(max(result.probabilities.values()))
+        assert result.model_version == "tiny-1"
+        assert result.closest_reference in _answers()[1].reference_answers
+    assert results[1].as_dict()["missing_terms"] == list(results[1].missing_terms)
+
+
+def test_an_empty_answer_earns_nothing(active_tiny):
+    (result,) = grade_answers([GradingInput(QUESTION, [REFERENCE], "   ")])
+    assert result.label_5way == "non_domain"
+    assert result.label_3way == result.label_2way == "incorrect"
+    assert result.score == 0.0
+    assert result.missing_terms == ("evaporated", "leaving")
+
+
+def test_a_very_long_answer_is_graded_with_its_own_tokens(active_tiny):
+    # given an answer far longer than the model's 48 tokens, behind a long question
+    grader = engine.get_grader()
+    item = GradingInput(QUESTION * 5, [REFERENCE * 5], "the salt stays when the water evaporates " * 200)
+
+    # when
+    pairs, _ = grader.encoder.encode([(item.question, item.reference_answers, item.student_answer)])
+    (result,) = grader.grade([item])
+
+    # then the student segment keeps tokens and the grade is valid
+    ids, types = pairs[0]
+    assert len(ids) == grader.spec.max_length
+    assert sum(types) - 1 >= min(grader.spec.min_student_tokens, (grader.spec.max_length - 4) // 2)
+    assert 0.0 <= result.score <= 1.0
+
+
+def test_batched_grades_equal_one_at_a_time_grades(active_tiny):
+    items = _answers()
+    batched = grade_answers(items)
+    single = [grade_answers([item])[0] for item in items]
+    for a, b in zip(batched, single, strict=True):
+        assert a.label_5way == b.label_5way
+        assert a.probabilities == pytest.approx(b.probabilities, abs=1e-4)
+
+
+def test_feedback_names_the_closest_reference_and_its_missing_terms(active_tiny):
+    references = ["The circuit is closed.", "The water was evaporated, leaving the salt."]
+    (result,) = grade_answers([GradingInput(QUESTION, references, "the water evaporates")])
+    assert result.closest_reference == references[1]
+    assert result.missing_terms == ("leaving",)
+
+
+def test_the_model_loads_once_per_version(active_tiny):
+    first = engine.get_grader()
+    assert engine.get_grader() is first
+    assert engine.get_grader("tiny-1") is first
+
+
+def test_no_active_grader_is_a_clear_error(db, model_dir):
+    with pytest.raises(NoActiveGrader, match="train_grader"):
+        grade_answers([GradingInput("q", ["r"], "a")])
+
+
+def test_an_answer_without_references_is_refused(active_tiny):
+    with pytest.raises(GraderError, match="Answer 0 has no reference"):
+        grade_answers([GradingInput("q", ["  "], "a")])
+
+
+def test_cuda_asked_for_without_a_gpu_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    with pytest.raises(GraderError, match="no CUDA device"):
+        resolve_device("cuda")
+    assert resolve_device("auto").type == "cpu"
