@@ -45,7 +45,11 @@ def grader_default_data_files() -> list[Path]:
     if configured:
         return [Path(path) for path in configured]
     folder = Path(settings.BASE_DIR).parent / "shared" / "data" / "asag"
-    return [folder / name for name in DEFAULT_DATA_FILES]
+    if all((folder / name).is_file() for name in DEFAULT_DATA_FILES):
+        return [folder / name for name in DEFAULT_DATA_FILES]
+    # The same files, vendored with their citation, for a machine without the workspace.
+    vendored = Path(settings.BASE_DIR) / "modeling" / "data" / "asag"
+    return [vendored / f"{name}.gz" for name in DEFAULT_DATA_FILES]
 
 
 def _stored_path(folder: Path) -> str:

@@ -9,6 +9,7 @@ A labelled CSV needs ``question_text``, ``student_answer``, ``label_5way`` and e
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import json
 import random
@@ -54,11 +55,12 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     if not path.is_file():
         raise DataError(f"No such data file: {path}")
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             rows = list(reader)
             header = list(reader.fieldnames or [])
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except (UnicodeDecodeError, csv.Error, gzip.BadGzipFile, EOFError) as exc:
         raise DataError(f"{path} is not a readable UTF-8 CSV file: {exc}") from exc
     if not header:
         raise DataError(f"{path} is empty: it has no header row.")

@@ -82,3 +82,17 @@ def test_the_fingerprint_changes_with_a_label():
     assert fingerprint([example]) == fingerprint([replace(example)])
     assert fingerprint([example]) != fingerprint([replace(example, label_5way="contradictory")])
     assert len(fingerprint([example])) == 64
+
+
+def test_the_vendored_training_data_reads_like_the_shared_copy():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from modeling.grader.data import load_labelled
+
+    vendored = Path(settings.BASE_DIR) / "modeling" / "data" / "asag"
+    beetle = load_labelled(vendored / "beetle_train.csv.gz")
+    scientsbank = load_labelled(vendored / "scientsbank_train.csv.gz")
+
+    assert (len(beetle), len(scientsbank)) == (3941, 4969)
