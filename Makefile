@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install browser migrate seed worker lint format bench clean check-deploy
+.PHONY: run test install browser migrate seed grader worker lint format bench bench-grader clean check-deploy
 
 ## install: a virtual environment with the pinned requirements (re-run when they change)
 install: $(INSTALLED)
@@ -30,8 +30,12 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-## run: install, migrate, seed the demo and serve on http://$(HOST):$(PORT)
-run: seed
+## grader: an active grader for free-text answers (trained on the first run, minutes; then instant)
+grader: migrate
+	$(PY) manage.py grader_ensure
+
+## run: install, migrate, seed the demo, make sure a grader exists, serve on http://$(HOST):$(PORT)
+run: seed grader
 	@echo "Serving the tutor on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -100,3 +100,11 @@ def test_a_version_name_cannot_be_reused(register_tiny):
     register_tiny("same")
     with pytest.raises(GraderError, match="already registered"):
         register_tiny("same")
+
+
+def test_grader_ensure_keeps_an_active_grader_and_starts_at_once(active_tiny, capsys):
+    from django.core.management import call_command
+
+    call_command("grader_ensure")
+
+    assert f"Active grader: {active_tiny.version}" in capsys.readouterr().out
