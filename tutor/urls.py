@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("learn/", include("tutor.urls_learn")),
     path("teach/", include("students.urls")),
+    path("models/", include("modeling.urls")),
     path("api/", include("tutor.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -108,3 +108,22 @@ def test_grader_ensure_keeps_an_active_grader_and_starts_at_once(active_tiny, ca
     call_command("grader_ensure")
 
     assert f"Active grader: {active_tiny.version}" in capsys.readouterr().out
+
+
+def test_the_model_page_shows_the_active_version_and_its_confusion_matrix(client, active_tiny):
+    from tests.factories import TeacherFactory
+
+    client.force_login(TeacherFactory())
+
+    html = client.get("/models/grader/").content.decode()
+
+    assert f"Active version: {active_tiny.version}" in html
+    assert "Confusion matrix, 3-way" in html and "macro-F1" in html
+
+
+def test_students_may_not_open_the_model_page(client, db):
+    from tests.factories import StudentFactory
+
+    client.force_login(StudentFactory())
+
+    assert client.get("/models/grader/").status_code == 403
