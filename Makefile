@@ -56,6 +56,12 @@ bench: seed
 	@if [ -f $(ASSIST) ]; then $(PY) manage.py kt_eval --data $(ASSIST) --test-frac 0.2 --seed 0; \
 	  else echo "kt_eval skipped: $(ASSIST) not found (the ASSISTments log is never part of the project)"; fi
 
+## bench-grader: the grader's validation figures, CPU throughput one-at-a-time vs batched,
+## and submit-to-grade latency (a real worker when REDIS_URL is set, in-process otherwise)
+bench-grader: seed grader
+	$(PY) manage.py grader_bench
+	$(PY) manage.py grader_latency
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -39,3 +39,26 @@ def test_celery_reaches_its_broker():
         conn.ensure_connection(max_retries=3)
         assert conn.connected
     assert settings.CELERY_TASK_ALWAYS_EAGER is False
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (CI's second run sets it)")
+def test_an_idle_page_keeps_listening_past_the_redis_read_timeout():
+    """An open page waits for a grade longer than redis-py's default 5 s socket timeout."""
+    import asyncio
+
+    async def scenario():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add("test-idle", channel)
+
+        async def late_send():
+            await asyncio.sleep(7)
+            await layer.group_send("test-idle", {"type": "grade.ready", "attempt": 1})
+
+        sender = asyncio.create_task(late_send())
+        message = await asyncio.wait_for(layer.receive(channel), timeout=20)
+        await sender
+        await layer.group_discard("test-idle", channel)
+        return message
+
+    assert async_to_sync(scenario)() == {"type": "grade.ready", "attempt": 1}
