@@ -3,6 +3,7 @@ database. One case where each rule fires and one where it does not."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from tutor.policy import (
     StudentView,
     choose_next,
     information_gain,
+    items_to_mastery,
     predicted_success_bkt,
 )
 
@@ -126,6 +128,42 @@ def test_information_gain_rejects_a_value_that_is_not_a_probability():
         information_gain(0.5, 1.2, 0.1)
 
 
+def test_items_to_mastery_matches_a_hand_computed_case():
+    # Given no guesses and no slips, a right answer proves the concept known (mastered at once)
+    # and a wrong one proves it unknown, P(L) = 0, then P(T) = 0.25 after the learning step:
+    #   V(0.25) = 1 + 0.75 V(0.25)  =>  V(0.25) = 4;  V(0.5) = 1 + 0.5 V(0.25) = 3
+    assert items_to_mastery(0.25, 0.0, 0.0, 0.25, 0.95) == pytest.approx(4.0, abs=0.02)
+    assert items_to_mastery(0.5, 0.0, 0.0, 0.25, 0.95) == pytest.approx(3.0, abs=0.02)
+
+
+def test_items_to_mastery_is_nothing_at_the_threshold_and_falls_as_mastery_rises():
+    values = [items_to_mastery(p, 0.2, 0.1, 0.15, 0.95) for p in (0.05, 0.2, 0.4, 0.6, 0.8, 0.9, 0.949)]
+
+    assert items_to_mastery(0.95, 0.2, 0.1, 0.15, 0.95) == 0.0
+    assert all(a > b for a, b in zip(values, values[1:], strict=False))
+    # one step short of the threshold, at least one more answer is needed
+    assert values[-1] >= 1.0
+
+
+def test_items_to_mastery_is_one_answer_more_than_what_the_answer_leaves():
+    # V(p) = 1 + P(right) V(after right) + P(wrong) V(after wrong), the definition
+    p, guess, slip, learn = 0.5, 0.2, 0.1, 0.15
+    right = p * (1 - slip) + (1 - p) * guess
+    after_right = p * (1 - slip) / right
+    after_wrong = p * slip / (1 - right)
+
+    def v(x: float) -> float:
+        return items_to_mastery(x + (1 - x) * learn, guess, slip, learn, 0.95)
+
+    expected = 1 + right * v(after_right) + (1 - right) * v(after_wrong)
+    assert items_to_mastery(p, guess, slip, learn, 0.95) == pytest.approx(expected, abs=0.05)
+
+
+def test_items_to_mastery_rejects_a_value_that_is_not_a_probability():
+    with pytest.raises(ValueError, match="p_learn"):
+        items_to_mastery(0.5, 0.2, 0.1, 1.5, 0.95)
+
+
 # --- eligibility ----------------------------------------------------------------------
 def test_a_concept_whose_prerequisite_is_not_mastered_is_not_served():
     # Given B needs A, and A is half learned
@@ -204,6 +242,127 @@ def test_a_mastered_concept_not_yet_due_is_left_alone():
     assert (decision.rule, decision.concept_id) == ("information_gain", B)
 
 
+def _waiting_review(overdue_days: float, interval_days: float = 2.0) -> ConceptState:
+    """A mastered concept whose review fell due ``overdue_days`` ago, ``interval_days`` after
+    it was last practised."""
+    return dataclasses.replace(
+        state(0.97, review_due_at=NOW - timedelta(days=overdue_days)),
+        last_practiced_at=NOW - timedelta(days=overdue_days + interval_days),
+    )
+
+
+def test_a_review_waits_while_concepts_are_being_learned_until_it_is_well_overdue():
+    # Given A due a day ago after a two-day interval (half an interval overdue), B being learned
+    concepts = [concept(A), concept(B)]
+    b1 = exercise(21, B)
+    states = {A: _waiting_review(1.0), B: state(0.5)}
+
+    decision = choose(concepts, [exercise(11, A), b1, exercise(22, B)], student(states, [answered(b1, 1)]))
+
+    # Then B continues, and the reason says that A's review waits
+    assert (decision.rule, decision.concept_id) == ("information_gain", B)
+    assert decision.reason["reviews_waiting"] == ["a"]
+
+
+def test_a_review_overdue_by_a_whole_interval_is_served():
+    concepts = [concept(A), concept(B)]
+    b1 = exercise(21, B)
+    states = {A: _waiting_review(2.5), B: state(0.5)}
+
+    decision = choose(concepts, [exercise(11, A), b1, exercise(22, B)], student(states, [answered(b1, 1)]))
+
+    assert (decision.rule, decision.concept_id) == ("review_due", A)
+
+
+def test_a_waiting_review_is_served_once_nothing_is_left_to_learn():
+    concepts = [concept(A), concept(B)]
+    b1 = exercise(21, B)
+    states = {A: _waiting_review(0.5), B: state(0.97)}
+
+    decision = choose(concepts, [exercise(11, A), b1], student(states, [answered(b1, 1)]))
+
+    assert (decision.rule, decision.concept_id, decision.done) == ("review_due", A, False)
+
+
+def test_without_review_grace_a_review_is_served_as_soon_as_it_is_due():
+    concepts = [concept(A), concept(B)]
+    b1 = exercise(21, B)
+    states = {A: _waiting_review(0.5), B: state(0.5)}
+    settings = PolicySettings(review_grace=0.0)
+
+    decision = choose(
+        concepts,
+        [exercise(11, A), b1, exercise(22, B)],
+        student(states, [answered(b1, 1)]),
+        settings=settings,
+    )
+
+    assert (decision.rule, decision.concept_id) == ("review_due", A)
+
+
+def test_a_waiting_review_is_done_inside_an_item_of_the_concept_being_learned():
+    # Given A's review waits and B is being learned: an item on B alone and one on A and B
+    concepts = [concept(A), concept(B)]
+    b1 = exercise(21, B)
+    states = {A: _waiting_review(1.0), B: state(0.5)}
+
+    decision = choose(
+        concepts,
+        [exercise(11, A), b1, exercise(22, B), exercise(23, A, B)],
+        student(states, [answered(b1, 1)]),
+    )
+
+    # Then the item on both: one answer is practice on B and A's review
+    assert decision.exercise_id == 23
+    assert decision.reason["expected_items_saved"] > 1.5
+
+
+# --- test-out -------------------------------------------------------------------------
+def _test_out_course(mastery_of_a: float, *, b_needs_c: bool = False):
+    concepts = [concept(A), concept(B, A, C) if b_needs_c else concept(B, A), concept(C)]
+    a0 = exercise(10, A)
+    exercises = [a0, exercise(11, A), exercise(12, A, B), exercise(31, C)]
+    states = {A: state(mastery_of_a), C: state(0.5)}
+    return concepts, exercises, student(states, [answered(a0, 1)])
+
+
+def test_a_nearly_mastered_concept_is_tested_out_by_an_item_on_what_builds_on_it():
+    # Given A at 0.7 (B builds on A and is not ready), an item on A and one on A and B
+    decision = choose(*_test_out_course(0.7))
+
+    # Then the item on A and B: a right answer is full evidence on A and a start on B
+    assert (decision.rule, decision.exercise_id, decision.concept_id) == ("test_out", 12, A)
+    assert decision.reason["test_out"] == {"concepts": ["b"], "ahead_of": ["a"], "test_out_from": 0.6}
+    assert decision.reason["starts_concepts"] == ["b"]
+    assert decision.reason["expected_items_saved"] > 1.0
+    assert "Concept B" in decision.message
+
+
+def test_no_test_out_below_its_mastery_setting():
+    decision = choose(*_test_out_course(0.5))
+
+    assert (decision.rule, decision.exercise_id) == ("information_gain", 11)
+
+
+def test_no_test_out_when_the_concept_also_needs_another_prerequisite_not_yet_mastered():
+    decision = choose(*_test_out_course(0.7, b_needs_c=True))
+
+    assert decision.exercise_id == 11
+
+
+def test_no_test_out_item_after_repeated_errors():
+    # Given A at 0.7 with two errors in a row: the easier item comes from A's usual items
+    concepts, exercises, _ = _test_out_course(0.7)
+    a0 = exercises[0]
+    states = {A: state(0.7, errors=2), C: state(0.5)}
+    view = student(states, [answered(a0, 2, correct=False), answered(exercises[1], 1, correct=False)])
+
+    decision = choose(concepts, exercises, view, {10: 0.8, 11: 0.6, 12: 0.9})
+
+    assert decision.rule == "easier_item_after_errors"
+    assert decision.exercise_id == 10
+
+
 # --- target band and information gain -------------------------------------------------
 def test_the_item_inside_the_target_band_is_chosen():
     exercises = [exercise(11, A), exercise(12, A), exercise(13, A)]
@@ -232,8 +391,9 @@ def test_an_item_giving_evidence_on_two_concepts_being_learned_wins():
 
     decision = choose(concepts, [a0, exercise(11, A), exercise(12, A, B)], view)
 
-    # Then the item on both carries more information and is chosen
+    # Then the item on both saves more than the one item an item on A alone saves
     assert decision.exercise_id == 12
+    assert decision.reason["expected_items_saved"] > 1.5
     assert decision.reason["information_gain"] == pytest.approx(2 * information_gain(0.5, 0.2, 0.1), abs=1e-3)
     assert decision.rule == "information_gain"
 
@@ -272,8 +432,27 @@ def test_no_evidence_is_sought_on_a_concept_that_is_clearly_known():
 
     decision = choose(concepts, [a0, exercise(11, A), exercise(13, A, C)], view)
 
+    # Then the item on A alone, which saves exactly one item: C only makes the other harder
     assert decision.exercise_id == 11
+    assert decision.reason["expected_items_saved"] == pytest.approx(1.0, abs=0.01)
     assert decision.reason["information_gain"] == pytest.approx(information_gain(0.5, 0.2, 0.1), abs=1e-3)
+
+
+def test_an_item_that_also_practises_a_concept_coming_up_for_review_wins():
+    # Given C mastered two days ago with its review due in a day, and A being learned
+    concepts = [concept(A), concept(C)]
+    a0 = exercise(10, A)
+    c_state = dataclasses.replace(
+        state(0.97, review_due_at=NOW + timedelta(days=1)), last_practiced_at=NOW - timedelta(days=2)
+    )
+    view = student({A: state(0.5), C: c_state}, [answered(a0, 1)])
+
+    decision = choose(concepts, [a0, exercise(11, A), exercise(13, A, C)], view)
+
+    # Then the item on A and C: two thirds of C's review interval have passed, so the answer
+    # is also most of a review C is about to need
+    assert decision.exercise_id == 13
+    assert decision.reason["expected_items_saved"] > 1.3
 
 
 # --- recent items ---------------------------------------------------------------------
@@ -664,6 +843,8 @@ def test_settings_reject_an_unknown_key():
         ({"target_success_low": 0.9}, "target_success_low"),
         ({"worked_example_full_below": 0.7}, "worked_example_full_below"),
         ({"step_back_below": 0}, "step_back_below"),
+        ({"test_out_from": 1.2}, "test_out_from"),
+        ({"review_grace": -1}, "review_grace"),
     ],
 )
 def test_settings_reject_a_bad_value_naming_the_key(data, key):
