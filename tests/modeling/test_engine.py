@@ -102,3 +102,38 @@ def test_cuda_asked_for_without_a_gpu_is_a_clear_error(monkeypatch):
     with pytest.raises(GraderError, match="no CUDA device"):
         resolve_device("cuda")
     assert resolve_device("auto").type == "cpu"
+
+
+def test_bf16_inference_on_the_cpu_agrees_with_fp32(tiny_model_folder):
+    # given the same version loaded in fp32 and in bf16
+    fp32 = engine.Grader.from_folder(tiny_model_folder, version="tiny")
+    bf16 = engine.Grader.from_folder(tiny_model_folder, version="tiny", cpu_bf16=True)
+
+    # when
+    a, b = fp32.predict(_answers()), bf16.predict(_answers())
+
+    # then the probabilities differ only by bf16 rounding
+    assert bf16.cpu_bf16 and not fp32.cpu_bf16
+    assert abs(a.probabilities - b.probabilities).max() < 0.05
+    assert abs(a.scores - b.scores).max() < 0.05
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("on", True), ("off", False), (" OFF ", False)])
+def test_the_cpu_bf16_setting_is_read(setting, expected):
+    assert engine.resolve_cpu_bf16(setting) is expected
+
+
+def test_a_bad_cpu_bf16_setting_is_named():
+    with pytest.raises(GraderError, match="GRADER_CPU_BF16 must be auto, on or off, not 'fast'"):
+        engine.resolve_cpu_bf16("fast")
+
+
+def test_throughput_is_measured_for_both_modes(tiny_model_folder):
+    from modeling.grader import bench
+
+    grader = engine.Grader.from_folder(tiny_model_folder, version="tiny")
+    result = bench.measure_throughput(grader, _answers(), repeats=1)
+
+    assert result.answers == 4 and result.precision == "fp32" and result.device == "cpu"
+    assert result.one_at_a_time > 0 and result.batched > 0
+    assert "ratio" in bench.report(result)[-1]

@@ -6,15 +6,14 @@ Figures only, no assertions: speed depends on the machine and on what else runs 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
-import torch
 from django.core.management.base import CommandError, CommandParser
 
 from modeling import selectors, services
+from modeling.grader import bench
 from modeling.grader.data import Example, load_labelled
-from modeling.grader.engine import GradingInput, get_grader, grade_answers
+from modeling.grader.engine import GradingInput, get_grader
 from modeling.grader.errors import GraderError
 from modeling.management.base import GraderCommand
 
@@ -25,6 +24,9 @@ class Command(GraderCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--n", type=int, default=256, help="How many answers to grade (default 256).")
         parser.add_argument("--version", help="Grader version; default: the active one.")
+        parser.add_argument(
+            "--repeats", type=int, default=3, help="Timings of each mode; the median is printed."
+        )
         parser.add_argument(
             "--data", action="append", type=Path, help="CSV to draw answers from; default: the training data."
         )
@@ -50,19 +52,8 @@ class Command(GraderCommand):
         for dataset, sub in metrics.get("by_dataset", {}).items():
             out(f"  {dataset}: 3-way macro-F1 {sub['macro_f1_3way']:.4f}, accuracy {sub['acc_3way']:.4f}")
 
-        device = grader.device
-        out(f"throughput on {device} ({torch.get_num_threads()} torch threads), {len(items)} answers:")
-        grade_answers(items[:8], version=row.version)  # warm-up: first calls allocate
-        started = time.perf_counter()
-        for item in items:
-            grade_answers([item], version=row.version)
-        single = len(items) / (time.perf_counter() - started)
-        started = time.perf_counter()
-        grade_answers(items, version=row.version)
-        batched = len(items) / (time.perf_counter() - started)
-        out(f"  one at a time: {single:8.1f} answers/s")
-        out(f"  batched:       {batched:8.1f} answers/s")
-        out(f"  ratio:         {batched / single:8.2f}x")
+        for line in bench.report(bench.measure_throughput(grader, items, repeats=options["repeats"])):
+            out(line)
 
     def _items(self, folder: Path, data: list[Path] | None, n: int) -> list[GradingInput]:
         """Answers to the version's validation questions (unseen in training) where possible."""

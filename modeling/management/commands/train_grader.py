@@ -92,7 +92,15 @@ class Command(GraderCommand):
             "--threads", type=int, default=d.threads, help="torch threads (0: torch's default)."
         )
         parser.add_argument(
-            "--bf16", action="store_true", help="bf16 autocast for training steps (CPU with bf16)."
+            "--bf16",
+            choices=("auto", "on", "off"),
+            default="auto",
+            help="bf16 autocast for CPU training steps; auto: where the CPU has native bf16.",
+        )
+        parser.add_argument(
+            "--device",
+            default=d.device,
+            help="auto (a CUDA GPU when torch sees one, else the CPU), cpu or cuda[:N].",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
@@ -126,7 +134,8 @@ class Command(GraderCommand):
                 max_val=options["max_val"],
                 time_budget_s=options["time_budget"],
                 threads=options["threads"],
-                bf16=options["bf16"],
+                bf16={"auto": None, "on": True, "off": False}[options["bf16"]],
+                device=options["device"],
             )
             outcome, registration = services.grader_train(
                 config,
