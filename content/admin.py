@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -42,6 +43,27 @@ def _live_forms(formset) -> list:
         for f in formset.forms
         if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE", False)
     ]
+
+
+class CourseContentAdmin(admin.ModelAdmin):
+    """A concept or an exercise saved or deleted here marks its course's content changed
+    (``services.course_content_changed``), in the transaction of the admin's write, so the
+    tutor's cached course graph is rebuilt for the next selection."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # the course it was moved from, if it was, and the one it is in now
+        services.course_content_changed(course_ids=[form.initial.get("course"), form.instance.course_id])
+
+    def delete_model(self, request, obj) -> None:
+        course_id = obj.course_id
+        super().delete_model(request, obj)
+        services.course_content_changed(course_ids=[course_id])
+
+    def delete_queryset(self, request, queryset) -> None:
+        course_ids = set(queryset.values_list("course_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.course_content_changed(course_ids=course_ids)
 
 
 # --- courses -------------------------------------------------------------------------
@@ -231,7 +253,7 @@ class PassageInline(admin.StackedInline):
 
 
 @admin.register(Concept)
-class ConceptAdmin(admin.ModelAdmin):
+class ConceptAdmin(CourseContentAdmin):
     list_display = ("name", "slug", "course", "order", "prerequisite_list", "n_exercises", "archived")
     list_filter = ("course", "archived")
     search_fields = ("name", "slug", "description", "passages__body")
@@ -332,7 +354,7 @@ class ExerciseAdminForm(forms.ModelForm):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(CourseContentAdmin):
     form = ExerciseAdminForm
     list_display = ("__str__", "kind", "status", "difficulty", "expected_seconds", "course", "preview_link")
     list_filter = ("kind", "status", "course", "concepts")
@@ -355,12 +377,16 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected exercises")
     def publish(self, request: HttpRequest, queryset) -> None:
-        updated = queryset.exclude(status=Status.ARCHIVED).update(status=Status.PUBLISHED)
+        with transaction.atomic():
+            updated = queryset.exclude(status=Status.ARCHIVED).update(status=Status.PUBLISHED)
+            services.course_content_changed(course_ids=set(queryset.values_list("course_id", flat=True)))
         self.message_user(request, f"Published {updated} exercise(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected exercises (back to draft)")
     def unpublish(self, request: HttpRequest, queryset) -> None:
-        updated = queryset.update(status=Status.DRAFT)
+        with transaction.atomic():
+            updated = queryset.update(status=Status.DRAFT)
+            services.course_content_changed(course_ids=set(queryset.values_list("course_id", flat=True)))
         self.message_user(request, f"{updated} exercise(s) set to draft.", messages.SUCCESS)
 
     def get_urls(self):

@@ -1,4 +1,5 @@
-"""Writes of the domain model: importing, exporting and publishing courses.
+"""Writes of the domain model: importing, exporting and publishing courses, and marking a
+course's content changed (``course_content_changed``) for the tutor's cached course graph.
 
 A course package describes one whole course (see ``content.package``). Importing a new
 course creates it; importing a higher ``version`` of a stored course updates it in
@@ -10,11 +11,13 @@ archived, never deleted.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from content import selectors
 from content.models import (
@@ -310,9 +313,34 @@ def course_export_text(course: Course, fmt: str = "yaml") -> str:
 
 # --- publishing --------------------------------------------------------------------------
 def course_publish(course: Course) -> Course:
-    """Publish the course and its draft exercises (archived ones stay archived)."""
+    """Publish the course and its draft exercises (archived ones stay archived). Saving the
+    course bumps its ``updated_at``, which marks its content changed."""
     with transaction.atomic():
         course.status = Status.PUBLISHED
         course.save(update_fields=["status", "updated_at"])
         course.exercises.filter(status=Status.DRAFT).update(status=Status.PUBLISHED)
     return course
+
+
+# --- the content stamp -------------------------------------------------------------------
+# A chunk of ids per query: SQLite limits the parameters of one statement.
+_IDS_PER_QUERY = 500
+
+
+def course_content_changed(*, course_ids: Iterable[int] = (), concept_ids: Iterable[int] = ()) -> None:
+    """Record that what the tutor reads of these courses (given directly, or through their
+    concepts) changed: concepts, prerequisites, exercises, their concept links, the concepts'
+    fitted parameters. It bumps ``Course.updated_at``, the stamp that keys the course graph
+    cached by ``tutor.selectors.course_graph_cached``, so the next selection rebuilds it. Call
+    it in the transaction of the write. ``course_import`` and ``course_publish`` need not:
+    they save the course row, which bumps the stamp itself."""
+    courses = {int(c) for c in course_ids if c is not None}
+    concepts = sorted({int(c) for c in concept_ids})
+    for start in range(0, len(concepts), _IDS_PER_QUERY):
+        courses.update(
+            Concept.objects.filter(pk__in=concepts[start : start + _IDS_PER_QUERY]).values_list(
+                "course_id", flat=True
+            )
+        )
+    if courses:
+        Course.objects.filter(pk__in=sorted(courses)).update(updated_at=timezone.now())

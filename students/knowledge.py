@@ -72,6 +72,19 @@ def concept_params(concept_ids) -> dict[int, BKTParams]:
     }
 
 
+def concept_params_for_course(course) -> dict[int, BKTParams]:
+    """``concept_params`` of every concept of the course that has fitted parameters, in one
+    query filtered by course (a course may have more concepts than one query may have ids)."""
+    return {
+        concept_id: BKTParams(
+            p_init=p_init, p_learn=p_learn, p_guess=p_guess, p_slip=p_slip, p_forget=p_forget
+        )
+        for concept_id, p_init, p_learn, p_guess, p_slip, p_forget in ConceptParameters.objects.filter(
+            concept__course=course
+        ).values_list("concept_id", "p_init", "p_learn", "p_guess", "p_slip", "p_forget")
+    }
+
+
 def default_params() -> BKTParams:
     return DEFAULT_SETTINGS.default_params
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from content import services as content_services
 from students.models import (
     Attempt,
     AttemptStatus,
@@ -249,6 +250,8 @@ def student_model_fit(course=None) -> FitReport:
                 exercise_id=int(exercise_id),
                 defaults={"difficulty": item.difficulty, "n_attempts": item.n_attempts, "fitted_at": now},
             )
+        # The concepts' parameters are part of the tutor's cached course graph.
+        content_services.course_content_changed(concept_ids=(int(c) for c in fitted.concepts))
     return FitReport(
         n_attempts=len(attempts),
         n_rows=len(rows),

@@ -1,8 +1,14 @@
-"""A quick benchmark of ``tutor.policy.choose_next`` on a large random course.
+"""Benchmarks of next-item selection on a large random course.
 
     .venv/bin/python -m tutor.policy_bench
 
-It prints figures and asserts nothing: the speed target (one choice in under 50 ms for a
+* ``bench_choose``: ``tutor.policy.choose_next`` alone, on plain dataclasses;
+* ``bench_select_db``: the live path, ``tutor.selectors.choose_next_for``: the course graph
+  (cached per course), the student's state and recent answers and the predictor read from
+  the database, then the choice. It writes the course and its students inside a transaction
+  that it rolls back, so the database is left as it was.
+
+They print figures and assert nothing: the speed target (one choice in under 50 ms for a
 course of 1,000 concepts and 20,000 exercises) is checked by reading them.
 """
 
@@ -161,6 +167,165 @@ def bench_choose(n_concepts: int = 1000, n_exercises: int = 20000, seed: int = 0
         "predict_calls_per_choice": round(predictions / calls, 1),
         "rules": dict(sorted(rules.items())),
     }
+
+
+class _Rollback(Exception):
+    """Raised to roll back the benchmark's writes."""
+
+
+def _percentiles(timings: list[float]) -> dict[str, float]:
+    timings = sorted(timings)
+    return {
+        "median_ms": round(statistics.median(timings), 3),
+        "p95_ms": round(timings[min(len(timings) - 1, math.ceil(0.95 * len(timings)) - 1)], 3),
+        "max_ms": round(timings[-1], 3),
+    }
+
+
+def bench_select_db(
+    n_concepts: int = 1000, n_exercises: int = 20000, seed: int = 0, calls: int = 100, students: int = 10
+) -> dict:
+    """Time ``tutor.selectors.choose_next_for`` (milliseconds): a course of ``n_concepts`` and
+    ``n_exercises`` (with fitted concept and item parameters) and ``students`` students part-way
+    through it (``random_student``'s states, a session of 30 answers) are written to the
+    database; the first selection builds and caches the course graph (``cold_ms``), then
+    ``calls`` selections round the students are timed. Everything is rolled back."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from content.models import Concept, Course, Exercise, ExerciseKind, Prerequisite, Status
+    from students.models import Attempt, ConceptParameters, ItemParameters, KnowledgeState
+    from tutor import selectors
+    from tutor.models import PracticeSession
+
+    rng = random.Random(seed)
+    concepts, exercises = random_course(n_concepts, n_exercises, rng)
+    out: dict = {"n_concepts": n_concepts, "n_exercises": n_exercises, "calls": calls, "students": students}
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            course = Course.objects.create(
+                slug=f"bench-{seed}-{rng.getrandbits(32):08x}", title="Bench", status=Status.PUBLISHED
+            )
+            rows = Concept.objects.bulk_create(
+                [Concept(course=course, slug=c.slug, name=c.name, order=c.order) for c in concepts]
+            )
+            pk = {c.id: row.pk for c, row in zip(concepts, rows, strict=True)}
+            Prerequisite.objects.bulk_create(
+                [
+                    Prerequisite(concept_id=pk[c.id], requires_id=pk[p])
+                    for c in concepts
+                    for p in c.prerequisites
+                ],
+                batch_size=2000,
+            )
+            ConceptParameters.objects.bulk_create(
+                [
+                    ConceptParameters(
+                        concept_id=pk[c.id], p_init=0.2, p_learn=c.p_learn, p_guess=c.p_guess, p_slip=c.p_slip
+                    )
+                    for c in concepts
+                ],
+                batch_size=2000,
+            )
+            rows = Exercise.objects.bulk_create(
+                [
+                    Exercise(
+                        course=course,
+                        slug=f"e{e.id}",
+                        kind=ExerciseKind.MULTIPLE_CHOICE,
+                        prompt="?",
+                        difficulty=e.difficulty,
+                        expected_seconds=int(e.expected_seconds),
+                        status=Status.PUBLISHED,
+                        worked_example="Step by step." if e.has_worked_example else "",
+                    )
+                    for e in exercises
+                ],
+                batch_size=2000,
+            )
+            epk = {e.id: row.pk for e, row in zip(exercises, rows, strict=True)}
+            link = Exercise.concepts.through
+            link.objects.bulk_create(
+                [link(exercise_id=epk[e.id], concept_id=pk[c]) for e in exercises for c in e.concepts],
+                batch_size=2000,
+            )
+            ItemParameters.objects.bulk_create(
+                [
+                    ItemParameters(exercise_id=epk[e.id], difficulty=rng.gauss(0, 0.5), n_attempts=20)
+                    for e in exercises
+                ],
+                batch_size=2000,
+            )
+            graph = selectors.course_graph(course)  # the database ids, for the students below
+            by_rank = {c.order: c.id for c in graph.concepts}
+            sessions = []
+            now = timezone.now()
+            user_model = get_user_model()
+            plain = CourseGraph(concepts, exercises)
+            for k in range(students):
+                student = user_model.objects.create(username=f"bench-student-{course.pk}-{k}")
+                view, _ = random_student(plain, rng, now)
+                KnowledgeState.objects.bulk_create(
+                    [
+                        KnowledgeState(
+                            student=student,
+                            concept_id=by_rank[cid - 1],
+                            mastery=s.mastery,
+                            n_attempts=s.n_attempts,
+                            error_streak=s.error_streak,
+                            first_practiced_at=s.first_practiced_at,
+                            last_practiced_at=s.last_practiced_at,
+                            mastered_at=s.last_practiced_at if s.mastered else None,
+                            review_due_at=s.review_due_at,
+                        )
+                        for cid, s in view.states.items()
+                    ],
+                    batch_size=2000,
+                )
+                session = PracticeSession.objects.create(student=student, course=course)
+                PracticeSession.objects.filter(pk=session.pk).update(started_at=now - timedelta(minutes=32))
+                Attempt.objects.bulk_create(
+                    [
+                        Attempt(
+                            student=student,
+                            exercise_id=epk[r.exercise_id],
+                            session=session,
+                            response={},
+                            is_correct=r.correct,
+                            score=1.0 if r.correct else 0.0,
+                            response_seconds=r.response_seconds,
+                            knowledge_updated=True,
+                        )
+                        for r in view.recent
+                    ]
+                )
+                sessions.append(
+                    PracticeSession.objects.select_related("course", "student").get(pk=session.pk)
+                )
+            out["setup_s"] = round(time.perf_counter() - started, 1)
+
+            selectors.course_graph_cache_clear()
+            t = time.perf_counter()
+            selectors.choose_next_for(sessions[0])
+            out["cold_ms"] = round((time.perf_counter() - t) * 1000, 1)
+            timings = []
+            rules: dict[str, int] = {}
+            for k in range(calls):
+                session = sessions[k % len(sessions)]
+                t = time.perf_counter()
+                decision = selectors.choose_next_for(session)
+                timings.append((time.perf_counter() - t) * 1000)
+                rules[decision.rule] = rules.get(decision.rule, 0) + 1
+            out.update(_percentiles(timings))
+            out["rules"] = dict(sorted(rules.items()))
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        selectors.course_graph_cache_clear()
+    return out
 
 
 if __name__ == "__main__":

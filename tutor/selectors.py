@@ -3,13 +3,18 @@ progress for the pages."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from content.models import Concept, Course, Exercise, Prerequisite, Status
-from students.knowledge import concept_params, default_params
+from students.knowledge import concept_params, concept_params_for_course, default_params
+from students.kt.bkt import BKTParams
 from students.kt.model import AbilityState, ItemState, predict_answer
 from students.models import (
     Attempt,
@@ -44,124 +49,240 @@ def policy_settings(course: Course) -> PolicySettings:
 
 def course_graph(course: Course) -> CourseGraph:
     """The course as the policy sees it: live concepts with their BKT parameters and
-    published exercises. Two queries plus one for the parameters."""
-    concepts = list(Concept.objects.filter(course=course, archived=False).order_by("order", "id"))
-    ids = {c.pk for c in concepts}
-    prereqs: dict[int, list[int]] = {c.pk: [] for c in concepts}
-    for concept_id, requires_id in Prerequisite.objects.filter(concept__in=ids, requires__in=ids).values_list(
-        "concept_id", "requires_id"
+    published exercises, built from the database in five queries of plain rows, each
+    filtered by course (never by a list of ids: a large course has more ids than one query
+    may have parameters). The practice loop uses ``course_graph_cached``."""
+    concepts = list(
+        Concept.objects.filter(course=course, archived=False)
+        .order_by("order", "id")
+        .values_list("pk", "slug", "name", "order")
+    )
+    prereqs: dict[int, list[int]] = {pk: [] for pk, *_ in concepts}
+    for concept_id, requires_id in (
+        Prerequisite.objects.filter(concept__course=course, concept__archived=False, requires__archived=False)
+        .order_by("concept_id", "requires_id")
+        .values_list("concept_id", "requires_id")
     ):
-        prereqs[concept_id].append(requires_id)
-    params = concept_params(ids)
+        if requires_id in prereqs:  # a prerequisite in another course is not part of this graph
+            prereqs[concept_id].append(requires_id)
+    params = concept_params_for_course(course)
     fallback = default_params()
-    infos = [
-        ConceptInfo(
-            id=c.pk,
-            slug=c.slug,
-            name=c.name,
-            order=c.order,
-            prerequisites=tuple(prereqs[c.pk]),
-            p_guess=params.get(c.pk, fallback).p_guess,
-            p_slip=params.get(c.pk, fallback).p_slip,
-            p_learn=params.get(c.pk, fallback).p_learn,
-            p_init=params.get(c.pk, fallback).p_init,
+    infos = []
+    for pk, slug, name, order in concepts:
+        p = params.get(pk, fallback)
+        infos.append(
+            ConceptInfo(
+                id=pk,
+                slug=slug,
+                name=name,
+                order=order,
+                prerequisites=tuple(prereqs[pk]),
+                p_guess=p.p_guess,
+                p_slip=p.p_slip,
+                p_learn=p.p_learn,
+                p_init=p.p_init,
+            )
         )
-        for c in concepts
-    ]
     links: dict[int, list[int]] = {}
-    for exercise_id, concept_id in Exercise.concepts.through.objects.filter(
-        exercise__course=course, exercise__status=Status.PUBLISHED, concept__in=ids
-    ).values_list("exercise_id", "concept_id"):
+    for exercise_id, concept_id in (
+        Exercise.concepts.through.objects.filter(
+            exercise__course=course,
+            exercise__status=Status.PUBLISHED,
+            concept__course=course,
+            concept__archived=False,
+        )
+        .order_by("exercise_id", "concept_id")
+        .values_list("exercise_id", "concept_id")
+    ):
         links.setdefault(exercise_id, []).append(concept_id)
     exercises = [
         ExerciseInfo(
-            id=e.pk,
-            concepts=tuple(links[e.pk]),
-            difficulty=e.difficulty,
-            expected_seconds=float(e.expected_seconds),
-            has_worked_example=bool(e.worked_example),
+            id=pk,
+            concepts=tuple(links[pk]),
+            difficulty=difficulty,
+            expected_seconds=float(expected_seconds),
+            has_worked_example=has_worked_example,
         )
-        for e in Exercise.objects.filter(pk__in=links).only(
-            "pk", "difficulty", "expected_seconds", "worked_example"
+        for pk, difficulty, expected_seconds, has_worked_example in Exercise.objects.filter(
+            course=course, status=Status.PUBLISHED
         )
+        .annotate(has_worked_example=ExpressionWrapper(~Q(worked_example=""), output_field=BooleanField()))
+        .values_list("pk", "difficulty", "expected_seconds", "has_worked_example")
+        if pk in links
     ]
     return CourseGraph(infos, exercises)
 
 
-def _recent_items(student: User, session: PracticeSession) -> tuple[RecentItem, ...]:
+# --- the course graph, cached per process --------------------------------------------------
+# Building the graph of a large course (1,000 concepts, 20,000 exercises) reads every concept,
+# link and exercise and takes seconds: far too slow for every next-item request. Each process
+# keeps the graphs of its most recently used courses, keyed on the course's content stamp,
+# (version, updated_at), read afresh on every request (one small query). Every write to what
+# the graph holds (a course import or publish, an admin edit of a concept, a prerequisite, an
+# exercise or its concept links, fitted BKT parameters) bumps ``updated_at`` in the same
+# transaction (``content.services.course_content_changed``), so the next selection after it
+# rebuilds the graph. The cache lives in the process, not in Django's cache: unpickling a graph
+# of that size would cost about as much as the queries it saves.
+GRAPH_CACHE_COURSES = 8
+_graphs: OrderedDict[int, tuple[tuple, CourseGraph]] = OrderedDict()
+_graphs_lock = threading.Lock()
+
+
+def course_graph_cached(course: Course) -> CourseGraph:
+    """``course_graph``, built once per version of the course's content in this process."""
+    stamp = tuple(Course.objects.filter(pk=course.pk).values_list("version", "updated_at").first() or ())
+    with _graphs_lock:
+        cached = _graphs.get(course.pk)
+        if cached is not None and cached[0] == stamp:
+            _graphs.move_to_end(course.pk)
+            return cached[1]
+    # Built outside the lock: a slow build of one course does not hold up the others. Should
+    # the content change while it is read, the graph is kept under the stamp read before it,
+    # and the next request, which reads the new stamp, builds it again.
+    graph = course_graph(course)
+    with _graphs_lock:
+        _graphs[course.pk] = (stamp, graph)
+        _graphs.move_to_end(course.pk)
+        while len(_graphs) > GRAPH_CACHE_COURSES:
+            _graphs.popitem(last=False)
+    return graph
+
+
+def course_graph_cache_clear() -> None:
+    """Forget every cached graph of this process (tests, benchmarks)."""
+    with _graphs_lock:
+        _graphs.clear()
+
+
+_ATTEMPT_FIELDS = (
+    "exercise_id",
+    "status",
+    "score",
+    "response_seconds",
+    "exercise__expected_seconds",
+    "created_at",
+)
+
+
+def _recent_items(student: User, session: PracticeSession, graph: CourseGraph) -> tuple[RecentItem, ...]:
+    """This session's answers and the ``EARLIER_ITEMS`` before it, oldest first. Plain rows,
+    and the concepts of each exercise from the graph (from the database only for an exercise
+    no longer in it, e.g. unpublished since)."""
+    attempts = Attempt.objects.filter(student=student, exercise__course_id=session.course_id)
     rows = list(
-        Attempt.objects.filter(student=student, exercise__course_id=session.course_id)
-        .filter(created_at__gte=session.started_at)
-        .select_related("exercise")
-        .prefetch_related("exercise__concepts")
+        attempts.filter(created_at__gte=session.started_at)
         .order_by("created_at", "id")
+        .values_list(*_ATTEMPT_FIELDS)
     )
     earlier = list(
-        Attempt.objects.filter(
-            student=student, exercise__course_id=session.course_id, created_at__lt=session.started_at
-        )
-        .select_related("exercise")
-        .prefetch_related("exercise__concepts")
-        .order_by("-created_at", "-id")[:EARLIER_ITEMS]
+        attempts.filter(created_at__lt=session.started_at)
+        .order_by("-created_at", "-id")
+        .values_list(*_ATTEMPT_FIELDS)[:EARLIER_ITEMS]
     )
+    rows = list(reversed(earlier)) + rows
+    concepts: dict[int, tuple[int, ...]] = {}
+    missing: set[int] = set()
+    for exercise_id, *_ in rows:
+        try:
+            concepts[exercise_id] = graph.exercise(exercise_id).concepts
+        except KeyError:
+            missing.add(exercise_id)
+    if missing:
+        links: dict[int, list[int]] = {}
+        for exercise_id, concept_id in Exercise.concepts.through.objects.filter(
+            exercise_id__in=missing
+        ).values_list("exercise_id", "concept_id"):
+            links.setdefault(exercise_id, []).append(concept_id)
+        concepts.update({e: tuple(sorted(links.get(e, ()))) for e in missing})
     return tuple(
         RecentItem(
-            exercise_id=a.exercise_id,
-            concepts=tuple(c.pk for c in a.exercise.concepts.all()),
-            correct=None
-            if a.status == AttemptStatus.PENDING
-            else bool(a.score is not None and a.score >= 0.5),
-            response_seconds=a.response_seconds,
-            expected_seconds=float(a.exercise.expected_seconds),
-            answered_at=a.created_at,
+            exercise_id=exercise_id,
+            concepts=concepts[exercise_id],
+            correct=None if status == AttemptStatus.PENDING else bool(score is not None and score >= 0.5),
+            response_seconds=response_seconds,
+            expected_seconds=float(expected_seconds),
+            answered_at=created_at,
         )
-        for a in list(reversed(earlier)) + rows
+        for exercise_id, status, score, response_seconds, expected_seconds, created_at in rows
     )
 
 
 def student_view(student: User, session: PracticeSession, graph: CourseGraph, now: datetime) -> StudentView:
-    concept_ids = [c.id for c in graph.concepts]
+    """What the policy may know of the student: knowledge states, recent answers."""
     states = {
-        s.concept_id: ConceptState(
-            mastery=s.mastery,
-            n_attempts=s.n_attempts,
-            error_streak=s.error_streak,
-            first_practiced_at=s.first_practiced_at,
-            last_practiced_at=s.last_practiced_at,
-            review_due_at=s.review_due_at,
-            mastered=s.mastered_at is not None,
+        concept_id: ConceptState(
+            mastery=mastery,
+            n_attempts=n_attempts,
+            error_streak=error_streak,
+            first_practiced_at=first_practiced_at,
+            last_practiced_at=last_practiced_at,
+            review_due_at=review_due_at,
+            mastered=mastered_at is not None,
         )
-        for s in KnowledgeState.objects.filter(student=student, concept_id__in=concept_ids)
+        # by course, not by a list of the graph's ids: a course may have more concepts than a
+        # query may have parameters
+        for (
+            concept_id,
+            mastery,
+            n_attempts,
+            error_streak,
+            first_practiced_at,
+            last_practiced_at,
+            review_due_at,
+            mastered_at,
+        ) in KnowledgeState.objects.filter(student=student, concept__course_id=session.course_id).values_list(
+            "concept_id",
+            "mastery",
+            "n_attempts",
+            "error_streak",
+            "first_practiced_at",
+            "last_practiced_at",
+            "review_due_at",
+            "mastered_at",
+        )
+        if concept_id in graph
     }
     return StudentView(
         states=states,
         prior_mastery={c.id: c.p_init for c in graph.concepts},
-        recent=_recent_items(student, session),
+        recent=_recent_items(student, session, graph),
         session_started_at=session.started_at,
         now=now,
     )
 
 
-def predictor(student: User, course: Course, graph: CourseGraph):
-    """P(correct) of this student on an exercise of the graph, with all state loaded once."""
-    concept_ids = [c.id for c in graph.concepts]
-    params = concept_params(concept_ids)
-    mastery = dict(
-        KnowledgeState.objects.filter(student=student, concept_id__in=concept_ids).values_list(
-            "concept_id", "mastery"
-        )
-    )
-    items = {
-        exercise_id: ItemState(difficulty, n)
-        for exercise_id, difficulty, n in ItemParameters.objects.filter(exercise__course=course).values_list(
-            "exercise_id", "difficulty", "n_attempts"
-        )
-    }
+def predictor(student: User, graph: CourseGraph, mastery: Mapping[int, float]):
+    """P(correct) of this student on an exercise of the graph, as ``knowledge_apply`` will
+    predict it. ``mastery`` is the student's P(L) per practised concept (the student view's);
+    the concepts' BKT parameters come with the graph (fitted, else the defaults), and item
+    difficulties are read on demand, those of every exercise of the item's concepts at once:
+    the policy only asks about the items of the few concepts it considers, out of the
+    course's thousands."""
+    params: dict[int, BKTParams] = {}
+    items: dict[int, ItemState] = {}
+    loaded: set[int] = set()  # concepts whose exercises' difficulties are in ``items``
     row = StudentAbility.objects.filter(student=student).first()
     ability = AbilityState(row.ability, row.n_attempts) if row else AbilityState()
 
+    def load_items(concepts: tuple[int, ...]) -> None:
+        wanted = [c for c in concepts if c not in loaded]
+        ids = {e.id for c in wanted for e in graph.exercises_for(c)}
+        for exercise_id, difficulty, n in ItemParameters.objects.filter(exercise_id__in=ids).values_list(
+            "exercise_id", "difficulty", "n_attempts"
+        ):
+            items[exercise_id] = ItemState(difficulty, n)
+        loaded.update(wanted)
+
     def predict(exercise_id: int) -> float:
         concepts = graph.exercise(exercise_id).concepts
+        if not loaded.issuperset(concepts):
+            load_items(concepts)
+        for c in concepts:
+            if c not in params:
+                info = graph.concept(c)
+                params[c] = BKTParams(
+                    p_init=info.p_init, p_learn=info.p_learn, p_guess=info.p_guess, p_slip=info.p_slip
+                )
         return predict_answer(
             {c: mastery.get(c) for c in concepts}, params, items.get(exercise_id, ItemState()), ability
         ).p_correct
@@ -172,9 +293,10 @@ def predictor(student: User, course: Course, graph: CourseGraph):
 def choose_next_for(session: PracticeSession, now: datetime | None = None) -> Decision:
     now = now or timezone.now()
     course = session.course
-    graph = course_graph(course)
+    graph = course_graph_cached(course)
     view = student_view(session.student, session, graph, now)
-    return choose_next(graph, view, policy_settings(course), predictor(session.student, course, graph))
+    mastery = {cid: state.mastery for cid, state in view.states.items()}
+    return choose_next(graph, view, policy_settings(course), predictor(session.student, graph, mastery))
 
 
 def decision_as_dict(decision: Decision) -> dict:
