@@ -60,6 +60,7 @@ class TrainConfig:
     max_question_tokens: int = 32
     references: str = "joined"
     class_weighting: str = "sqrt"
+    label_smoothing: float = 0.0
     score_loss_weight: float = 0.5
     symmetric: bool = False
     freeze_embeddings: bool = True
@@ -279,7 +280,7 @@ def _fit(
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, _warmup_then_linear(total_steps, max(1, round(config.warmup_ratio * total_steps)))
     )
-    label_loss = nn.CrossEntropyLoss(weight=data.weights.to(device))
+    label_loss = nn.CrossEntropyLoss(weight=data.weights.to(device), label_smoothing=config.label_smoothing)
     score_loss = nn.BCEWithLogitsLoss()
 
     history: list[dict[str, Any]] = []

@@ -49,6 +49,7 @@ class Command(GraderCommand):
         )
         parser.add_argument("--references", choices=("joined", "each"), default=d.references)
         parser.add_argument("--class-weighting", choices=CLASS_WEIGHTINGS, default=d.class_weighting)
+        parser.add_argument("--label-smoothing", type=float, default=d.label_smoothing)
         parser.add_argument("--score-loss-weight", type=float, default=d.score_loss_weight)
         parser.add_argument(
             "--symmetric", action="store_true", help="Also train on swapped pairs (doubles an epoch)."
@@ -121,6 +122,7 @@ class Command(GraderCommand):
                 max_question_tokens=options["max_question_tokens"],
                 references=options["references"],
                 class_weighting=options["class_weighting"],
+                label_smoothing=options["label_smoothing"],
                 score_loss_weight=options["score_loss_weight"],
                 symmetric=options["symmetric"],
                 freeze_embeddings=not options["train_embeddings"],
