@@ -428,10 +428,24 @@ class AttemptResult:
     grade_source: str
     changes: tuple[MasteryChange, ...]
     reason: dict
+    label: str = ""  # the grader's (or teacher's) 5-way label of a free-text answer
 
     @property
     def pending(self) -> bool:
         return self.status == AttemptStatus.PENDING
+
+    @property
+    def verdict(self) -> str:
+        """pending, correct, partial or wrong: what the page's heading says. A labelled
+        answer follows its label (only "partially correct" is partly right: a contradictory
+        answer with some credit is still wrong), a scored one its score."""
+        if self.pending:
+            return "pending"
+        if self.correct:
+            return "correct"
+        if self.label:
+            return "partial" if self.label == "partially_correct_incomplete" else "wrong"
+        return "partial" if self.score else "wrong"
 
 
 def attempt_result_for(student: User, attempt_id: int) -> AttemptResult | None:
@@ -474,4 +488,5 @@ def attempt_result_for(student: User, attempt_id: int) -> AttemptResult | None:
         grade_source=attempt.get_grade_source_display() if attempt.grade_source else "",
         changes=changes,
         reason=attempt.reason,
+        label=attempt.label or "",
     )

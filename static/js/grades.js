@@ -7,10 +7,15 @@
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   let socket, retry = 1000;
 
+  // As AttemptResult.verdict on the server: a labelled answer follows its label.
+  function verdictOf(event) {
+    if (event.correct) return "correct";
+    if (event.label) return event.label === "partially_correct_incomplete" ? "partial" : "wrong";
+    return event.score > 0 ? "partial" : "wrong";
+  }
+
   function headingFor(event) {
-    if (event.correct) return "Correct";
-    if (event.score > 0) return "Partly right";
-    return "Not quite";
+    return {correct: "Correct", partial: "Partly right", wrong: "Not quite"}[verdictOf(event)];
   }
 
   function percent(x) { return Math.round(x * 100) + "%"; }
@@ -18,7 +23,7 @@
   function showOnResult(result, event) {
     result.dataset.status = "graded";
     result.classList.remove("result-pending");
-    result.classList.add(event.correct ? "result-correct" : event.score > 0 ? "result-partial" : "result-wrong");
+    result.classList.add("result-" + verdictOf(event));
     result.querySelector("h1").textContent = headingFor(event);
     const status = result.querySelector("#grading-status");
     const fb = event.feedback || {};

@@ -107,3 +107,26 @@ def test_another_student_hears_nothing():
 @pytest.mark.django_db(transaction=True)
 def test_only_students_may_open_the_socket():
     assert _listen_while_grading(TeacherFactory(), lambda: None) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("label", "score", "heading"),
+    [
+        ("correct", 0.9, "Correct"),
+        ("partially_correct_incomplete", 0.5, "Partly right"),
+        # some credit, but the grader says it contradicts the reference: not "partly right"
+        ("contradictory", 0.4, "Not quite"),
+        ("irrelevant", 0.2, "Not quite"),
+    ],
+)
+def test_a_graded_free_text_answer_is_headed_by_its_label(client, student, label, score, heading):
+    attempt = _pending_attempt(student)
+    student_services.attempt_grade(attempt.pk, score=score, label=label, confidence=0.7)
+    client.force_login(student)
+
+    page = client.get(
+        f"/learn/courses/{attempt.exercise.course.slug}/practice/answers/{attempt.pk}/"
+    ).content.decode()
+
+    assert f"<h1>{heading}</h1>" in page
