@@ -318,30 +318,42 @@ def test_a_waiting_review_is_done_inside_an_item_of_the_concept_being_learned():
 
 
 # --- test-out -------------------------------------------------------------------------
-def _test_out_course(mastery_of_a: float, *, b_needs_c: bool = False):
+def _test_out_course(mastery_of_a: float, *, b_needs_c: bool = False, worked: bool = False):
     concepts = [concept(A), concept(B, A, C) if b_needs_c else concept(B, A), concept(C)]
     a0 = exercise(10, A)
-    exercises = [a0, exercise(11, A), exercise(12, A, B), exercise(31, C)]
+    exercises = [a0, exercise(11, A, worked=worked), exercise(12, A, B, worked=worked), exercise(31, C)]
     states = {A: state(mastery_of_a), C: state(0.5)}
     return concepts, exercises, student(states, [answered(a0, 1)])
 
 
-def test_a_nearly_mastered_concept_is_tested_out_by_an_item_on_what_builds_on_it():
+def test_a_concept_past_the_novice_stage_is_tested_out_by_an_item_on_what_builds_on_it():
     # Given A at 0.7 (B builds on A and is not ready), an item on A and one on A and B
     decision = choose(*_test_out_course(0.7))
 
     # Then the item on A and B: a right answer is full evidence on A and a start on B
     assert (decision.rule, decision.exercise_id, decision.concept_id) == ("test_out", 12, A)
-    assert decision.reason["test_out"] == {"concepts": ["b"], "ahead_of": ["a"], "test_out_from": 0.6}
+    assert decision.reason["test_out"] == {"concepts": ["b"], "ahead_of": ["a"], "test_out_from": 0.3}
     assert decision.reason["starts_concepts"] == ["b"]
     assert decision.reason["expected_items_saved"] > 1.0
     assert "Concept B" in decision.message
 
 
 def test_no_test_out_below_its_mastery_setting():
-    decision = choose(*_test_out_course(0.5))
+    # Given A at 0.2, still a novice (below test_out_from, 0.3)
+    decision = choose(*_test_out_course(0.2))
 
     assert (decision.rule, decision.exercise_id) == ("information_gain", 11)
+
+
+def test_no_test_out_of_a_concept_never_practised():
+    # Given A never practised, at its prior of 0.4 (above test_out_from)
+    concepts, exercises, _ = _test_out_course(0.7)
+
+    decision = choose(concepts, exercises, student({C: state(0.97)}), {10: 0.7, 11: 0.7, 12: 0.7})
+
+    # Then its first item is on A alone: test-out needs evidence, not the prior
+    assert decision.concept_id == A
+    assert decision.exercise_id in (10, 11)
 
 
 def test_no_test_out_when_the_concept_also_needs_another_prerequisite_not_yet_mastered():
@@ -350,12 +362,31 @@ def test_no_test_out_when_the_concept_also_needs_another_prerequisite_not_yet_ma
     assert decision.exercise_id == 11
 
 
-def test_no_test_out_item_after_repeated_errors():
-    # Given A at 0.7 with two errors in a row: the easier item comes from A's usual items
-    concepts, exercises, _ = _test_out_course(0.7)
+def _errors_on_a(worked: bool):
+    concepts, exercises, _ = _test_out_course(0.7, worked=worked)
     a0 = exercises[0]
     states = {A: state(0.7, errors=2), C: state(0.5)}
     view = student(states, [answered(a0, 2, correct=False), answered(exercises[1], 1, correct=False)])
+    return concepts, exercises, view
+
+
+def test_after_repeated_errors_a_test_out_item_with_a_worked_example_is_served_with_it():
+    # Given A at 0.7 with two errors in a row, and worked examples on 11 (A) and 12 (A and B)
+    concepts, exercises, view = _errors_on_a(worked=True)
+
+    decision = choose(concepts, exercises, view, {10: 0.8, 11: 0.6, 12: 0.7})
+
+    # Then the usual choice among them, the test-out item, with its worked example shown first
+    assert (decision.rule, decision.exercise_id, decision.worked_example) == (
+        "worked_example_after_errors",
+        12,
+        "show",
+    )
+    assert decision.reason["test_out"]["concepts"] == ["b"]
+
+
+def test_after_repeated_errors_without_worked_examples_the_easier_item_is_on_the_concept_alone():
+    concepts, exercises, view = _errors_on_a(worked=False)
 
     decision = choose(concepts, exercises, view, {10: 0.8, 11: 0.6, 12: 0.9})
 
@@ -549,6 +580,38 @@ def test_two_errors_in_a_row_bring_the_worked_example_on_an_easier_item():
     )
     assert decision.reason["errors_in_a_row"] == 2
     assert decision.reason["easier_than_last"] is True
+
+
+def test_the_worked_example_comes_with_an_item_in_the_band_rather_than_the_easiest():
+    # Given the failed item (0.5), and two items with worked examples: 15 the easiest (0.95,
+    # above the band) and 11 in the band (0.7)
+    concepts, exercises, a2, predictions = _errors_course()
+    exercises = [*exercises, exercise(15, A, worked=True)]
+    view = student({A: state(0.4, errors=2)}, [answered(a2, 1, correct=False)])
+
+    decision = choose(concepts, exercises, view, {**predictions, 15: 0.95})
+
+    # Then 11: the worked example is the support; the easiest item is the likeliest lucky guess
+    assert (decision.rule, decision.exercise_id, decision.worked_example) == (
+        "worked_example_after_errors",
+        11,
+        "show",
+    )
+
+
+def test_the_worked_example_comes_with_an_item_that_also_practises_another_concept_being_learned():
+    # Given A and B both being learned, errors on A, and worked examples on 11 (A) and 16 (A, B)
+    concepts, exercises, a2, predictions = _errors_course()
+    concepts = [concept(A), concept(B)]
+    exercises = [*exercises, exercise(16, A, B, worked=True), exercise(21, B)]
+    view = student({A: state(0.4, errors=2), B: state(0.5)}, [answered(a2, 1, correct=False)])
+
+    decision = choose(concepts, exercises, view, {**predictions, 16: 0.5})
+
+    # Then 16: one answer is practice and evidence on both (more items saved), though harder
+    assert (decision.rule, decision.exercise_id) == ("worked_example_after_errors", 16)
+    assert decision.reason["easier_than_last"] is False
+    assert decision.reason["expected_items_saved"] > 1.5
 
 
 def test_two_errors_without_any_worked_example_bring_an_easier_item():
