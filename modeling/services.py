@@ -102,7 +102,10 @@ def grader_version_register(folder: Path, *, version: str) -> GraderRegistration
     try:
         with transaction.atomic():
             active = GraderVersion.objects.select_for_update().filter(is_active=True).first()
-            activate = active is None or score >= active.val_macro_f1_3way
+            # Versions are compared on unseen questions: one validated another way (unseen
+            # answers score higher) is only made active by hand (grader_activate).
+            comparable = record.get("config", {}).get("split", "question") == "question"
+            activate = comparable and (active is None or score >= active.val_macro_f1_3way)
             if activate and active is not None:
                 active.is_active = False
                 active.save(update_fields=["is_active"])

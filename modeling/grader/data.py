@@ -37,6 +37,8 @@ class Example:
     # Index into reference_answers of the reference the annotators matched the answer to
     # (Beetle's answer_match, else the row's reference_answer, else the first).
     matched_reference: int = 0
+    # The row's module (SciEntsBank's science domain, Beetle's tutorial module), if given.
+    module: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ def _labelled(path: Path, header: list[str], rows: list[dict[str, str]]) -> list
                 question_id=(row.get("question_id") or "").strip() or question,
                 dataset=(row.get("dataset") or "").strip() or path.stem,
                 matched_reference=matched,
+                module=(row.get("module") or "").strip(),
             )
         )
     if not examples:
@@ -210,6 +213,52 @@ def split_by_question(
     train = [e for e in examples if (e.dataset, e.question_id) not in held_out]
     val = [e for e in examples if (e.dataset, e.question_id) in held_out]
     return train, val
+
+
+SPLITS = ("question", "answer", "module")
+
+
+def split_examples(
+    examples: Sequence[Example], val_fraction: float, seed: int, by: str = "question"
+) -> tuple[list[Example], list[Example]]:
+    """Train and validation examples held out the way SemEval-2013's test splits were:
+    ``question`` (unseen questions: whole questions held out; the default, and the one
+    versions are compared on), ``answer`` (unseen answers: a share of every question's
+    answers) or ``module`` (unseen domains: whole modules, per dataset)."""
+    if by == "question":
+        return split_by_question(examples, val_fraction, seed)
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError(f"val_fraction must lie strictly between 0 and 1, not {val_fraction}.")
+    rng = random.Random(seed)
+    if by == "answer":
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index, e in enumerate(examples):
+            groups.setdefault((e.dataset, e.question_id), []).append(index)
+        held: set[int] = set()
+        for key in sorted(groups):
+            members = groups[key]
+            rng.shuffle(members)
+            held.update(members[: round(len(members) * val_fraction)])
+        return (
+            [e for i, e in enumerate(examples) if i not in held],
+            [e for i, e in enumerate(examples) if i in held],
+        )
+    if by == "module":
+        if any(not e.module for e in examples):
+            raise DataError(
+                "A split by module needs a module on every row (the shared data's module column)."
+            )
+        held_modules: set[tuple[str, str]] = set()
+        for dataset in sorted({e.dataset for e in examples}):
+            modules = sorted({e.module for e in examples if e.dataset == dataset})
+            rng.shuffle(modules)
+            n_val = max(1, round(len(modules) * val_fraction)) if len(modules) > 1 else 0
+            held_modules.update((dataset, m) for m in modules[:n_val])
+        return (
+            [e for e in examples if (e.dataset, e.module) not in held_modules],
+            [e for e in examples if (e.dataset, e.module) in held_modules],
+        )
+    raise ValueError(f"split must be one of {SPLITS}, not {by!r}.")
 
 
 def fingerprint(examples: Iterable[Example]) -> str:

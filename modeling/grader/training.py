@@ -28,7 +28,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from modeling.grader import network
-from modeling.grader.data import Example, file_sha256, fingerprint, load_labelled, split_by_question
+from modeling.grader.data import SPLITS, Example, file_sha256, fingerprint, load_labelled, split_examples
 from modeling.grader.encoding import EncodingSpec, PairEncoder, collate, training_batches
 from modeling.grader.engine import Grader, cpu_has_bf16, resolve_device
 from modeling.grader.errors import DataError
@@ -36,6 +36,7 @@ from modeling.grader.evaluation import evaluate_labelled
 from modeling.grader.labels import CREDIT, LABELS_5WAY
 
 CLASS_WEIGHTINGS = ("none", "sqrt", "balanced")
+SPLIT_NAMES = {"question": "unseen questions", "answer": "unseen answers", "module": "unseen modules"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class TrainConfig:
     average_last: int = 2
     runs: int = 1
     val_fraction: float = 0.2
+    # How validation is held out: "question" (unseen questions; what versions are compared
+    # on), "answer" (unseen answers) or "module" (unseen domains), as SemEval-2013's tests.
+    split: str = "question"
     patience: int = 1
     seed: int = 13
     max_train: int = 0
@@ -90,6 +94,8 @@ class TrainConfig:
                 f"class_weighting must be one of {CLASS_WEIGHTINGS}, not {self.class_weighting!r}."
             )
         self.encoding_spec()  # validates max_length, min_student_tokens, references
+        if self.split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}, not {self.split!r}.")
         if self.device not in ("auto", "cpu") and not self.device.startswith("cuda"):
             raise ValueError(f"device must be auto, cpu or cuda, not {self.device!r}.")
         if self.bf16 and not cpu_has_bf16():
@@ -134,7 +140,7 @@ def load_split(config: TrainConfig) -> tuple[list[Example], list[Example]]:
     examples: list[Example] = []
     for path in config.data:
         examples.extend(load_labelled(Path(path)))
-    train, val = split_by_question(examples, config.val_fraction, config.seed)
+    train, val = split_examples(examples, config.val_fraction, config.seed, config.split)
     rng = random.Random(config.seed)
     if config.max_train and len(train) > config.max_train:
         train = [train[i] for i in sorted(rng.sample(range(len(train)), config.max_train))]
@@ -385,7 +391,8 @@ def train(
     say(
         f"train {len(train_examples)} answers / {len({(e.dataset, e.question_id) for e in train_examples})} "
         f"questions; validation {len(val_examples)} / "
-        f"{len({(e.dataset, e.question_id) for e in val_examples})} questions (unseen)"
+        f"{len({(e.dataset, e.question_id) for e in val_examples})} questions "
+        f"({SPLIT_NAMES[config.split]})"
     )
     spec = config.encoding_spec()
     grader_config = {

@@ -39,3 +39,35 @@ def test_the_training_record_says_where_and_in_what_precision_it_trained(tmp_pat
     environment = json.loads((tmp_path / "model" / "training.json").read_text())["environment"]
     assert environment["device"] == "cpu"
     assert environment["bf16_training"] is False
+
+
+@pytest.mark.parametrize("by", ["answer", "module"])
+def test_other_splits_hold_out_answers_or_whole_modules(data_files, by):
+    from modeling.grader.training import load_split
+
+    train_examples, val = load_split(TrainConfig(data=data_files, split=by))
+
+    assert val and train_examples
+    if by == "answer":  # every validation question also has training answers
+        seen = {(e.dataset, e.question_id) for e in train_examples}
+        assert all((e.dataset, e.question_id) in seen for e in val)
+    else:  # no validation module is seen in training
+        seen = {(e.dataset, e.module) for e in train_examples}
+        assert not any((e.dataset, e.module) in seen for e in val)
+
+
+def test_a_version_validated_on_unseen_answers_is_not_activated_by_itself(db, model_dir, data_files):
+    from modeling import services
+
+    services.grader_train(TrainConfig(data=data_files, **TINY), version="by-question", progress=False)
+    _, registration = services.grader_train(
+        TrainConfig(data=data_files, **{**TINY, "split": "answer"}), version="by-answer", progress=False
+    )
+
+    assert not registration.activated
+    assert registration.grader_version.training_args["split"] == "answer"
+
+
+def test_an_unknown_split_is_named(data_files):
+    with pytest.raises(ValueError, match="split must be one of"):
+        TrainConfig(data=data_files, split="student")

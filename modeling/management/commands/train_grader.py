@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import CommandError, CommandParser
 
 from modeling import services
+from modeling.grader.data import SPLITS
 from modeling.grader.errors import GraderError
 from modeling.grader.training import CLASS_WEIGHTINGS, TrainConfig
 from modeling.management.base import GraderCommand
@@ -75,6 +76,13 @@ class Command(GraderCommand):
             help="Runs with seeds seed, seed+1, ...; keeps their average if better.",
         )
         parser.add_argument("--val-fraction", type=float, default=d.val_fraction)
+        parser.add_argument(
+            "--split",
+            choices=SPLITS,
+            default=d.split,
+            help="Validation held out by question (default; unseen questions), answer or module "
+            "(unseen answers / domains). Only a by-question version becomes active by itself.",
+        )
         parser.add_argument("--patience", type=int, default=d.patience)
         parser.add_argument("--seed", type=int, default=d.seed)
         parser.add_argument(
@@ -130,6 +138,7 @@ class Command(GraderCommand):
                 average_last=options["average_last"],
                 runs=options["runs"],
                 val_fraction=options["val_fraction"],
+                split=options["split"],
                 patience=options["patience"],
                 seed=options["seed"],
                 max_train=options["max_train"],
