@@ -34,7 +34,15 @@ How a choice is made, in order (the first rule that yields an item wins):
    ``reviews_waiting``): FSRS's due date is where recall has fallen to its target, not a
    deadline, a review a little later strengthens memory more (the spacing effect FSRS
    itself models), and meanwhile any item that practises the concept *is* its review. Once
-   nothing is left to learn every due review is served.
+   nothing is left to learn every due review is served. The default, 3 intervals, bounds
+   the wait: under FSRS-6's default forgetting curve recall is then still about 0.78
+   (0.85 at 1 interval) against the 0.9 it schedules for, where the spacing effect pays
+   most. In the simulator (200 and 1000 students, demo course seeds 1 and 2, random
+   courses 20,200 seeds 0, 1 and 5 without prerequisite slowdown, demo with lower prior and
+   faster learners) 3 needed about 1% fewer items than 1 (at 1000 students fewer on 6 of 7,
+   0.5% more on one), at a 30-day retention still 5 to 20 points above the mastery
+   baseline's; never serving reviews while learning saved little more and lets a review
+   wait unboundedly on a long course.
 4. **Learning** - concepts whose prerequisites are all mastered and which are not mastered
    yet, taken in this order: the concept in focus (the one practised last, not yet
    mastered), other concepts already started, then new concepts, each group in curriculum
@@ -198,7 +206,8 @@ class PolicySettings:
     # While concepts are being learned, a due review waits until it is overdue by this many
     # times its review interval (an item that practises it meanwhile counts as the review);
     # once nothing is left to learn every due review is served. 0: serve reviews when due.
-    review_grace: float = 1.0
+    # At 3, recall is still about 0.78 when a waiting review is served (FSRS-6 default curve).
+    review_grace: float = 3.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -264,12 +264,41 @@ def test_a_review_waits_while_concepts_are_being_learned_until_it_is_well_overdu
     assert decision.reason["reviews_waiting"] == ["a"]
 
 
-def test_a_review_overdue_by_a_whole_interval_is_served():
+def test_a_review_overdue_by_one_to_three_intervals_still_waits_by_default():
+    # Given A overdue by 1.25 intervals (2.5 days after a two-day interval): within the
+    # default grace of 3 intervals
     concepts = [concept(A), concept(B)]
     b1 = exercise(21, B)
     states = {A: _waiting_review(2.5), B: state(0.5)}
 
     decision = choose(concepts, [exercise(11, A), b1, exercise(22, B)], student(states, [answered(b1, 1)]))
+
+    assert PolicySettings().review_grace == 3.0
+    assert (decision.rule, decision.concept_id) == ("information_gain", B)
+    assert decision.reason["reviews_waiting"] == ["a"]
+
+
+def test_a_review_overdue_by_more_than_three_intervals_is_served():
+    concepts = [concept(A), concept(B)]
+    b1 = exercise(21, B)
+    states = {A: _waiting_review(6.5), B: state(0.5)}
+
+    decision = choose(concepts, [exercise(11, A), b1, exercise(22, B)], student(states, [answered(b1, 1)]))
+
+    assert (decision.rule, decision.concept_id) == ("review_due", A)
+
+
+def test_a_course_may_set_the_grace_back_to_one_interval():
+    concepts = [concept(A), concept(B)]
+    b1 = exercise(21, B)
+    states = {A: _waiting_review(2.5), B: state(0.5)}
+
+    decision = choose(
+        concepts,
+        [exercise(11, A), b1, exercise(22, B)],
+        student(states, [answered(b1, 1)]),
+        settings=PolicySettings(review_grace=1.0),
+    )
 
     assert (decision.rule, decision.concept_id) == ("review_due", A)
 
