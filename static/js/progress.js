@@ -9,5 +9,9 @@
     margin: { t: 10, r: 10, b: 40, l: 50 },
     yaxis: { title: { text: "P(mastered)" }, range: [0, 1] },
     legend: { orientation: "h", y: -0.2 },
-  }, { displaylogo: false, responsive: true });
+  }, {
+    // Nothing that links or sends out: no logo link, no "edit in Chart Studio", no MathJax.
+    displaylogo: false, showLink: false, showSendToCloud: false, showEditInChartStudio: false,
+    typesetMath: false, responsive: true,
+  });
 })();
