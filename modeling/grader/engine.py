@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from modeling.grader import feedback, network
+from modeling.grader import feedback, network, similarity
 from modeling.grader.encoding import EncodingSpec, PairEncoder, collate, inference_batches
 from modeling.grader.errors import GraderError, NoActiveGrader
 from modeling.grader.labels import CREDIT, LABELS_5WAY, coarse_probabilities
@@ -120,6 +120,7 @@ class Grader:
         max_batch_size: int = 64,
         max_batch_tokens: int = 64 * 128,
         cpu_bf16: bool = False,
+        embedder: similarity.SentenceEmbedder | None = None,
     ) -> None:
         self.device = device or torch.device("cpu")
         self.cpu_bf16 = cpu_bf16 and self.device.type == "cpu"
@@ -130,6 +131,11 @@ class Grader:
         self.version = version
         self.max_batch_size = max_batch_size
         self.max_batch_tokens = max_batch_tokens
+        self.embedder: similarity.SentenceEmbedder | None = None
+        if config.get("similarity_features"):  # (network.load checked that they are these)
+            self.embedder = embedder or similarity.SentenceEmbedder(
+                self.device, expected_sha256=config.get("base_weights_sha256"), cpu_bf16=self.cpu_bf16
+            )
 
     @classmethod
     def from_folder(
@@ -164,6 +170,7 @@ class Grader:
             for i in graded
         ]
         pairs, owners = self.encoder.encode(triples)
+        triple_features = similarity.features(self.embedder, triples) if self.embedder else None
         pair_probs = np.zeros((len(pairs), len(LABELS_5WAY)))
         pair_scores = np.zeros(len(pairs))
         lengths = [len(ids) for ids, _ in pairs]
@@ -172,6 +179,9 @@ class Grader:
                 k: v.to(self.device)
                 for k, v in collate([pairs[i] for i in batch], self.encoder.pad_id).items()
             }
+            if triple_features is not None:
+                rows = [owners[i][0] for i in batch]
+                tensors["features"] = torch.from_numpy(triple_features[rows]).to(self.device)
             with _autocast(self.device, self.cpu_bf16):
                 logits, score_logits = self.network(**tensors)
             pair_probs[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()

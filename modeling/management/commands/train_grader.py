@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from django.core.management.base import CommandError, CommandParser
@@ -54,6 +55,12 @@ class Command(GraderCommand):
         parser.add_argument("--score-loss-weight", type=float, default=d.score_loss_weight)
         parser.add_argument(
             "--symmetric", action="store_true", help="Also train on swapped pairs (doubles an epoch)."
+        )
+        parser.add_argument(
+            "--similarity-features",
+            action=argparse.BooleanOptionalAction,
+            default=d.similarity_features,
+            help="Give the heads the frozen base model's sentence similarities and lexical coverage.",
         )
         parser.add_argument(
             "--train-embeddings",
@@ -147,6 +154,7 @@ class Command(GraderCommand):
                 threads=options["threads"],
                 bf16={"auto": None, "on": True, "off": False}[options["bf16"]],
                 device=options["device"],
+                similarity_features=options["similarity_features"],
             )
             outcome, registration = services.grader_train(
                 config,

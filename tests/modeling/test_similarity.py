@@ -1,0 +1,145 @@
+"""The similarity features: the frozen base model's cosines, lexical coverage, and a grader
+trained and served with them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from modeling.grader import similarity
+from modeling.grader.engine import Grader, GradingInput
+from modeling.grader.errors import GraderError
+from modeling.grader.training import TrainConfig, train
+from tests.modeling.conftest import TINY
+
+QUESTION = "Why does the bulb light up when the switch is closed?"
+REFERENCES = ("The switch closes the circuit so current flows through the bulb.", "A closed path lets current flow.")
+
+
+@pytest.fixture(scope="module")
+def embedder() -> similarity.SentenceEmbedder:
+    return similarity.SentenceEmbedder()
+
+
+def _features(embedder, answer: str) -> dict[str, float]:
+    row = similarity.features(embedder, [(QUESTION, REFERENCES, answer)])[0]
+    return dict(zip(similarity.FEATURE_NAMES, row.tolist(), strict=True))
+
+
+def test_a_paraphrase_is_closer_to_the_references_than_an_unrelated_answer(embedder):
+    paraphrase = _features(embedder, "Closing the switch completes the circuit, so current goes through the bulb.")
+    unrelated = _features(embedder, "Plants need sunlight and water to grow.")
+
+    assert paraphrase["cos_best_reference"] > unrelated["cos_best_reference"] + 0.3
+    assert paraphrase["cos_mean_reference"] > unrelated["cos_mean_reference"]
+    assert -1.0 <= unrelated["cos_best_reference"] <= 1.0
+
+
+def test_lexical_coverage_counts_the_references_terms_and_the_answers_new_words(embedder):
+    everything = _features(embedder, "The switch closes the circuit so current flows through the bulb.")
+    nothing = _features(embedder, "Magnets attract iron.")
+
+    assert everything["reference_terms_covered"] == pytest.approx(1.0)
+    assert everything["answer_terms_known"] == pytest.approx(1.0)
+    assert everything["log_length_ratio"] == pytest.approx(0.0)
+    assert nothing["reference_terms_covered"] == 0.0
+    assert nothing["answer_terms_known"] == 0.0
+
+
+def test_questions_and_references_are_encoded_once_then_cached(embedder, monkeypatch):
+    similarity.features(embedder, [(QUESTION, REFERENCES, "a first answer")])
+    encoded: list[str] = []
+    original = embedder._encode
+
+    def spy(texts, **kwargs):
+        encoded.extend(texts)
+        return original(texts, **kwargs)
+
+    monkeypatch.setattr(embedder, "_encode", spy)
+
+    similarity.features(embedder, [(QUESTION, REFERENCES, "a second answer")])
+
+    assert encoded == ["a second answer"]
+
+
+def test_features_do_not_depend_on_the_batch_they_come_in(embedder):
+    answers = ["current flows", "the bulb is bright because the circuit is closed", "no idea"]
+    together = similarity.features(embedder, [(QUESTION, REFERENCES, a) for a in answers])
+    alone = np.concatenate([similarity.features(embedder, [(QUESTION, REFERENCES, a)]) for a in answers])
+
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def featured_folder(tmp_path_factory, data_files):
+    folder = tmp_path_factory.mktemp("featured") / "model"
+    config = TrainConfig(data=data_files, similarity_features=True, **TINY)
+    train(config, folder, version="featured", progress=False, write=lambda _: None)
+    return folder
+
+
+def test_a_grader_trained_with_features_records_them_and_grades_with_them(featured_folder):
+    grader_config = json.loads((featured_folder / "grader.json").read_text())
+    assert grader_config["similarity_features"] == list(similarity.FEATURE_NAMES)
+
+    grader = Grader.from_folder(featured_folder, version="featured")
+    assert grader.embedder is not None and grader.network.feature_head is not None
+    results = grader.grade(
+        [
+            GradingInput(QUESTION, REFERENCES, "The circuit is closed so current flows."),
+            GradingInput(QUESTION, REFERENCES, ""),
+        ]
+    )
+    assert results[0].model_version == "featured"
+    assert sum(results[0].probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    assert results[1].label_5way == "non_domain"
+
+
+def test_the_features_move_the_grade(featured_folder):
+    # given the trained feature head with its last layer made to favour "correct" strongly
+    grader = Grader.from_folder(featured_folder, version="featured")
+    item = GradingInput(QUESTION, REFERENCES, "The circuit is closed so current flows.")
+    before = grader.grade([item])[0].probabilities["correct"]
+    with torch.no_grad():
+        last = grader.network.feature_head[2]
+        last.bias[0] += 20.0
+
+    after = grader.grade([item])[0].probabilities["correct"]
+
+    assert after > before and after > 0.99
+
+
+def test_a_version_trained_with_other_features_is_refused_by_name(featured_folder, tmp_path):
+    folder = tmp_path / "other"
+    shutil.copytree(featured_folder, folder)
+    config_file = folder / "grader.json"
+    grader_config = json.loads(config_file.read_text())
+    grader_config["similarity_features"] = ["cos_best_reference", "word_mover_distance"]
+    config_file.write_text(json.dumps(grader_config))
+
+    with pytest.raises(GraderError, match="word_mover_distance"):
+        Grader.from_folder(folder, version="other")
+
+
+def test_a_version_trained_on_another_base_checkpoint_is_refused(featured_folder, tmp_path):
+    folder = tmp_path / "other-base"
+    shutil.copytree(featured_folder, folder)
+    config_file = folder / "grader.json"
+    grader_config = json.loads(config_file.read_text())
+    grader_config["base_weights_sha256"] = "0" * 64
+    config_file.write_text(json.dumps(grader_config))
+
+    with pytest.raises(GraderError, match="different base checkpoint"):
+        Grader.from_folder(folder, version="other-base")
+
+
+def test_a_network_with_a_feature_head_refuses_to_run_without_features(featured_folder):
+    grader = Grader.from_folder(featured_folder, version="featured")
+    ids = torch.tensor([[101, 2023, 102]])
+
+    with pytest.raises(GraderError, match="similarity features"):
+        grader.network(input_ids=ids, attention_mask=torch.ones_like(ids), token_type_ids=torch.zeros_like(ids))
