@@ -361,7 +361,12 @@ def test_a_concept_past_the_novice_stage_is_tested_out_by_an_item_on_what_builds
 
     # Then the item on A and B: a right answer is full evidence on A and a start on B
     assert (decision.rule, decision.exercise_id, decision.concept_id) == ("test_out", 12, A)
-    assert decision.reason["test_out"] == {"concepts": ["b"], "ahead_of": ["a"], "test_out_from": 0.3}
+    assert decision.reason["test_out"] == {
+        "concepts": ["b"],
+        "ahead_of": ["a"],
+        "test_out_from": 0.3,
+        "answers_on_concept": 5,
+    }
     assert decision.reason["starts_concepts"] == ["b"]
     assert decision.reason["expected_items_saved"] > 1.0
     assert "Concept B" in decision.message
@@ -374,15 +379,42 @@ def test_no_test_out_below_its_mastery_setting():
     assert (decision.rule, decision.exercise_id) == ("information_gain", 11)
 
 
-def test_no_test_out_of_a_concept_never_practised():
-    # Given A never practised, at its prior of 0.4 (above test_out_from)
+def _never_practised(prior_of_a: float):
     concepts, exercises, _ = _test_out_course(0.7)
+    view = dataclasses.replace(student({C: state(0.97)}), prior_mastery={A: prior_of_a})
+    return concepts, exercises, view
 
-    decision = choose(concepts, exercises, student({C: state(0.97)}), {10: 0.7, 11: 0.7, 12: 0.7})
 
-    # Then its first item is on A alone: test-out needs evidence, not the prior
+def test_a_concept_never_practised_is_tested_out_when_its_prior_is_past_the_novice_stage():
+    # Given A never practised, at its prior of 0.4 (above test_out_from, 0.3)
+    decision = choose(*_never_practised(0.4), {10: 0.7, 11: 0.7, 12: 0.7})
+
+    # Then its first item may already be the one on A and B: the belief decides, prior or not
+    assert (decision.rule, decision.exercise_id, decision.concept_id) == ("test_out", 12, A)
+    assert decision.reason["test_out"]["answers_on_concept"] == 0
+    assert sorted(decision.reason["starts_concepts"]) == ["a", "b"]
+    assert decision.message.startswith("You may already know Concept A")
+
+
+def test_no_test_out_on_a_prior_below_test_out_from():
+    # Given A never practised, at a prior of 0.2: the course's students mostly arrive novices
+    decision = choose(*_never_practised(0.2), {10: 0.7, 11: 0.7, 12: 0.7})
+
+    # Then its first item is on A alone
     assert decision.concept_id == A
     assert decision.exercise_id in (10, 11)
+
+
+def test_a_course_may_ask_for_answers_on_a_concept_before_test_out():
+    settings = PolicySettings(test_out_min_answers=1)
+
+    decision = choose(*_never_practised(0.4), {10: 0.7, 11: 0.7, 12: 0.7}, settings=settings)
+
+    assert decision.concept_id == A
+    assert decision.exercise_id in (10, 11)
+    # ...and once A has been answered, the same belief tests it out
+    concepts, exercises, view = _test_out_course(0.4)
+    assert choose(concepts, exercises, view, settings=settings).rule == "test_out"
 
 
 def test_no_test_out_when_the_concept_also_needs_another_prerequisite_not_yet_mastered():
@@ -936,6 +968,8 @@ def test_settings_reject_an_unknown_key():
         ({"worked_example_full_below": 0.7}, "worked_example_full_below"),
         ({"step_back_below": 0}, "step_back_below"),
         ({"test_out_from": 1.2}, "test_out_from"),
+        ({"test_out_min_answers": -1}, "test_out_min_answers"),
+        ({"test_out_min_answers": 0.5}, "test_out_min_answers"),
         ({"review_grace": -1}, "review_grace"),
     ],
 )
