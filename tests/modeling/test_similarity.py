@@ -17,7 +17,10 @@ from modeling.grader.training import TrainConfig, train
 from tests.modeling.conftest import TINY
 
 QUESTION = "Why does the bulb light up when the switch is closed?"
-REFERENCES = ("The switch closes the circuit so current flows through the bulb.", "A closed path lets current flow.")
+REFERENCES = (
+    "The switch closes the circuit so current flows through the bulb.",
+    "A closed path lets current flow.",
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +34,9 @@ def _features(embedder, answer: str) -> dict[str, float]:
 
 
 def test_a_paraphrase_is_closer_to_the_references_than_an_unrelated_answer(embedder):
-    paraphrase = _features(embedder, "Closing the switch completes the circuit, so current goes through the bulb.")
+    paraphrase = _features(
+        embedder, "Closing the switch completes the circuit, so current goes through the bulb."
+    )
     unrelated = _features(embedder, "Plants need sunlight and water to grow.")
 
     assert paraphrase["cos_best_reference"] > unrelated["cos_best_reference"] + 0.3
@@ -142,4 +147,17 @@ def test_a_network_with_a_feature_head_refuses_to_run_without_features(featured_
     ids = torch.tensor([[101, 2023, 102]])
 
     with pytest.raises(GraderError, match="similarity features"):
-        grader.network(input_ids=ids, attention_mask=torch.ones_like(ids), token_type_ids=torch.zeros_like(ids))
+        grader.network(
+            input_ids=ids, attention_mask=torch.ones_like(ids), token_type_ids=torch.zeros_like(ids)
+        )
+
+
+def test_a_version_trained_without_features_is_served_without_the_sentence_encoder(tmp_path, data_files):
+    config = TrainConfig(data=data_files, similarity_features=False, **TINY)
+    train(config, tmp_path / "plain", version="plain", progress=False, write=lambda _: None)
+
+    grader = Grader.from_folder(tmp_path / "plain", version="plain")
+
+    assert "similarity_features" not in json.loads((tmp_path / "plain" / "grader.json").read_text())
+    assert grader.embedder is None and grader.network.feature_head is None
+    assert grader.grade([GradingInput(QUESTION, REFERENCES, "current flows")])[0].model_version == "plain"

@@ -71,3 +71,35 @@ def test_a_version_validated_on_unseen_answers_is_not_activated_by_itself(db, mo
 def test_an_unknown_split_is_named(data_files):
     with pytest.raises(ValueError, match="split must be one of"):
         TrainConfig(data=data_files, split="student")
+
+
+@pytest.mark.parametrize(("seconds", "planned"), [(1.0, 1), (3600.0, 2)])
+def test_a_planned_run_trains_the_epochs_that_fit_in_its_time(tmp_path, data_files, seconds, planned):
+    # given a two-epoch schedule and a time to fit it in (1 s: not even one epoch fits)
+    config = TrainConfig(data=data_files, **{**TINY, "epochs": 2, "fit_seconds": seconds})
+
+    outcome = train(config, tmp_path / "model", version="planned", progress=False, write=lambda _: None)
+
+    # then it timed its steps, planned that many epochs (at least one), and trained them
+    record = json.loads((tmp_path / "model" / "training.json").read_text())
+    assert record["plan"]["epochs"] == planned
+    assert record["plan"]["seconds_per_batch"] > 0
+    assert record["config"]["epochs"] == planned
+    assert [entry["epoch"] for entry in outcome.history if isinstance(entry["epoch"], int)] == list(
+        range(1, planned + 1)
+    )
+
+
+def test_planning_leaves_the_run_itself_as_it_would_be(tmp_path, data_files):
+    plain = train(
+        TrainConfig(data=data_files, **TINY), tmp_path / "a", version="a", progress=False, write=print
+    )
+    planned = train(
+        TrainConfig(data=data_files, **{**TINY, "fit_seconds": 3600.0}),
+        tmp_path / "b",
+        version="b",
+        progress=False,
+        write=print,
+    )
+
+    assert planned.history[0]["train_loss"] == pytest.approx(plain.history[0]["train_loss"])

@@ -105,6 +105,12 @@ class Command(GraderCommand):
             help="Stop starting new batches after this many seconds (0: no limit).",
         )
         parser.add_argument(
+            "--fit-seconds",
+            type=float,
+            default=d.fit_seconds,
+            help="Train as many of --epochs as fit in this many seconds, timed first (0: all of them).",
+        )
+        parser.add_argument(
             "--threads", type=int, default=d.threads, help="torch threads (0: torch's default)."
         )
         parser.add_argument(
@@ -151,6 +157,7 @@ class Command(GraderCommand):
                 max_train=options["max_train"],
                 max_val=options["max_val"],
                 time_budget_s=options["time_budget"],
+                fit_seconds=options["fit_seconds"],
                 threads=options["threads"],
                 bf16={"auto": None, "on": True, "off": False}[options["bf16"]],
                 device=options["device"],
