@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack --silent "plotly.js-basic-dist-min@$VERSION" >/dev/null && tar xzf ./*.tgz)
-sed -e 's#dflt:"https://cdn.plot.ly/un/"#dflt:"/static/vendor/topojson/"#' \
+sed -e 's#topojsonURL:{valType:"string",noBlank:!0,dflt:"[^"]*"}#topojsonURL:{valType:"string",noBlank:!0,dflt:"/static/vendor/topojson/"}#' \
     -e 's#dflt:"https://cloud.plotly.com/newchart"#dflt:""#' \
     -e 's#r.href="https://plotly.com/"#r.href="\#"#' \
     -e 's#see https://plotly.com/javascript/animations/#see the plotly.js documentation on animations#g' \
