@@ -13,7 +13,7 @@ import gzip
 import hashlib
 import json
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,17 +201,28 @@ def split_by_question(
     Each dataset gives the same fraction of its questions to validation, so that the
     split measures the grader on questions it never saw in every dataset.
     """
+    return _hold_out_groups(examples, val_fraction, seed, lambda e: e.question_id)
+
+
+def _check_fraction(val_fraction: float) -> None:
     if not 0.0 < val_fraction < 1.0:
         raise ValueError(f"val_fraction must lie strictly between 0 and 1, not {val_fraction}.")
+
+
+def _hold_out_groups(
+    examples: Sequence[Example], val_fraction: float, seed: int, group: Callable[[Example], str]
+) -> tuple[list[Example], list[Example]]:
+    """Whole groups (questions, modules) held out: the same fraction of each dataset's."""
+    _check_fraction(val_fraction)
     rng = random.Random(seed)
     held_out: set[tuple[str, str]] = set()
     for dataset in sorted({e.dataset for e in examples}):
-        questions = sorted({e.question_id for e in examples if e.dataset == dataset})
-        rng.shuffle(questions)
-        n_val = max(1, round(len(questions) * val_fraction)) if len(questions) > 1 else 0
-        held_out.update((dataset, q) for q in questions[:n_val])
-    train = [e for e in examples if (e.dataset, e.question_id) not in held_out]
-    val = [e for e in examples if (e.dataset, e.question_id) in held_out]
+        groups = sorted({group(e) for e in examples if e.dataset == dataset})
+        rng.shuffle(groups)
+        n_val = max(1, round(len(groups) * val_fraction)) if len(groups) > 1 else 0
+        held_out.update((dataset, g) for g in groups[:n_val])
+    train = [e for e in examples if (e.dataset, group(e)) not in held_out]
+    val = [e for e in examples if (e.dataset, group(e)) in held_out]
     return train, val
 
 
@@ -227,10 +238,9 @@ def split_examples(
     answers) or ``module`` (unseen domains: whole modules, per dataset)."""
     if by == "question":
         return split_by_question(examples, val_fraction, seed)
-    if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction must lie strictly between 0 and 1, not {val_fraction}.")
-    rng = random.Random(seed)
     if by == "answer":
+        _check_fraction(val_fraction)
+        rng = random.Random(seed)
         groups: dict[tuple[str, str], list[int]] = {}
         for index, e in enumerate(examples):
             groups.setdefault((e.dataset, e.question_id), []).append(index)
@@ -248,16 +258,7 @@ def split_examples(
             raise DataError(
                 "A split by module needs a module on every row (the shared data's module column)."
             )
-        held_modules: set[tuple[str, str]] = set()
-        for dataset in sorted({e.dataset for e in examples}):
-            modules = sorted({e.module for e in examples if e.dataset == dataset})
-            rng.shuffle(modules)
-            n_val = max(1, round(len(modules) * val_fraction)) if len(modules) > 1 else 0
-            held_modules.update((dataset, m) for m in modules[:n_val])
-        return (
-            [e for e in examples if (e.dataset, e.module) not in held_modules],
-            [e for e in examples if (e.dataset, e.module) in held_modules],
-        )
+        return _hold_out_groups(examples, val_fraction, seed, lambda e: e.module)
     raise ValueError(f"split must be one of {SPLITS}, not {by!r}.")
 
 
