@@ -251,13 +251,22 @@ def _waiting_review(overdue_days: float, interval_days: float = 2.0) -> ConceptS
     )
 
 
+def _choose_with_review_waiting(overdue_days: float, settings: PolicySettings | None = None):
+    """The choice when A's review fell due ``overdue_days`` ago (after a two-day interval)
+    while B is being learned (mastery 0.5, one item of B just answered)."""
+    b1 = exercise(21, B)
+    states = {A: _waiting_review(overdue_days), B: state(0.5)}
+    return choose(
+        [concept(A), concept(B)],
+        [exercise(11, A), b1, exercise(22, B)],
+        student(states, [answered(b1, 1)]),
+        settings=settings,
+    )
+
+
 def test_a_review_waits_while_concepts_are_being_learned_until_it_is_well_overdue():
     # Given A due a day ago after a two-day interval (half an interval overdue), B being learned
-    concepts = [concept(A), concept(B)]
-    b1 = exercise(21, B)
-    states = {A: _waiting_review(1.0), B: state(0.5)}
-
-    decision = choose(concepts, [exercise(11, A), b1, exercise(22, B)], student(states, [answered(b1, 1)]))
+    decision = _choose_with_review_waiting(1.0)
 
     # Then B continues, and the reason says that A's review waits
     assert (decision.rule, decision.concept_id) == ("information_gain", B)
@@ -267,11 +276,7 @@ def test_a_review_waits_while_concepts_are_being_learned_until_it_is_well_overdu
 def test_a_review_overdue_by_one_to_three_intervals_still_waits_by_default():
     # Given A overdue by 1.25 intervals (2.5 days after a two-day interval): within the
     # default grace of 3 intervals
-    concepts = [concept(A), concept(B)]
-    b1 = exercise(21, B)
-    states = {A: _waiting_review(2.5), B: state(0.5)}
-
-    decision = choose(concepts, [exercise(11, A), b1, exercise(22, B)], student(states, [answered(b1, 1)]))
+    decision = _choose_with_review_waiting(2.5)
 
     assert PolicySettings().review_grace == 3.0
     assert (decision.rule, decision.concept_id) == ("information_gain", B)
@@ -279,26 +284,13 @@ def test_a_review_overdue_by_one_to_three_intervals_still_waits_by_default():
 
 
 def test_a_review_overdue_by_more_than_three_intervals_is_served():
-    concepts = [concept(A), concept(B)]
-    b1 = exercise(21, B)
-    states = {A: _waiting_review(6.5), B: state(0.5)}
-
-    decision = choose(concepts, [exercise(11, A), b1, exercise(22, B)], student(states, [answered(b1, 1)]))
+    decision = _choose_with_review_waiting(6.5)
 
     assert (decision.rule, decision.concept_id) == ("review_due", A)
 
 
 def test_a_course_may_set_the_grace_back_to_one_interval():
-    concepts = [concept(A), concept(B)]
-    b1 = exercise(21, B)
-    states = {A: _waiting_review(2.5), B: state(0.5)}
-
-    decision = choose(
-        concepts,
-        [exercise(11, A), b1, exercise(22, B)],
-        student(states, [answered(b1, 1)]),
-        settings=PolicySettings(review_grace=1.0),
-    )
+    decision = _choose_with_review_waiting(2.5, PolicySettings(review_grace=1.0))
 
     assert (decision.rule, decision.concept_id) == ("review_due", A)
 
@@ -314,17 +306,7 @@ def test_a_waiting_review_is_served_once_nothing_is_left_to_learn():
 
 
 def test_without_review_grace_a_review_is_served_as_soon_as_it_is_due():
-    concepts = [concept(A), concept(B)]
-    b1 = exercise(21, B)
-    states = {A: _waiting_review(0.5), B: state(0.5)}
-    settings = PolicySettings(review_grace=0.0)
-
-    decision = choose(
-        concepts,
-        [exercise(11, A), b1, exercise(22, B)],
-        student(states, [answered(b1, 1)]),
-        settings=settings,
-    )
+    decision = _choose_with_review_waiting(0.5, PolicySettings(review_grace=0.0))
 
     assert (decision.rule, decision.concept_id) == ("review_due", A)
 
