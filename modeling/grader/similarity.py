@@ -57,7 +57,11 @@ class SentenceEmbedder:
         *,
         expected_sha256: str | None = None,
         cpu_bf16: bool = False,
+        cache_answers: bool = False,
     ) -> None:
+        """``cache_answers``: keep every text's vector, answers too, without bound (training,
+        which validates the same answers after every epoch); otherwise only questions and
+        references are kept, the last CONTEXT_CACHE_SIZE of them."""
         if expected_sha256 and expected_sha256 != network.base_weights_sha256():
             raise GraderError(
                 "This grader version was trained with the similarity features of a different base "
@@ -72,6 +76,7 @@ class SentenceEmbedder:
         self.model.to(self.device).eval().requires_grad_(False)
         self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         self.cpu_bf16 = cpu_bf16 and self.device.type == "cpu"
+        self.cache_answers = cache_answers
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -84,7 +89,7 @@ class SentenceEmbedder:
     def embed(self, texts: Sequence[str], *, cache: bool = False) -> np.ndarray:
         """Unit vectors (n, 384) in input order; each distinct text is encoded once, and with
         ``cache`` kept for the next call (for questions and references, not answers)."""
-        if not cache:
+        if not (cache or self.cache_answers):
             return self._encode(texts)
         with self._lock:
             known = {text: self._cache[text] for text in texts if text in self._cache}
@@ -96,7 +101,7 @@ class SentenceEmbedder:
             with self._lock:
                 for text, vector in zip(missing, fresh, strict=True):
                     known[text] = self._cache[text] = vector
-                while len(self._cache) > CONTEXT_CACHE_SIZE:
+                while not self.cache_answers and len(self._cache) > CONTEXT_CACHE_SIZE:
                     self._cache.popitem(last=False)
         if not texts:
             return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)

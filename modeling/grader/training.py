@@ -322,7 +322,8 @@ def _plan_epochs(
     per_batch = statistics.median(timings) if timings else 0.0
     epoch_s = per_batch * math.ceil(len(data.pairs) / config.batch_size)
     # Validation is forward passes only (about a third of a step), plus the answers'
-    # sentence vectors when the features are on.
+    # sentence vectors when the features are on (encoded by the first validation only;
+    # counted for each, which errs towards fewer epochs).
     validation_s = (
         per_batch * math.ceil(n_val / config.batch_size) * (2 / 3 if data.features is not None else 1 / 3)
     )
@@ -483,9 +484,10 @@ def train(
     embedder = None
     if config.similarity_features:
         grader_config["similarity_features"] = list(similarity.FEATURE_NAMES)
-        # In the precision it is served in (bf16 on a CPU that has it, see engine).
+        # In the precision it is served in (bf16 on a CPU that has it, see engine); the
+        # validation answers are encoded once, not after every epoch.
         embedder = similarity.SentenceEmbedder(
-            device, cpu_bf16=cpu_has_bf16() if config.bf16 is None else config.bf16
+            device, cpu_bf16=cpu_has_bf16() if config.bf16 is None else config.bf16, cache_answers=True
         )
 
     data: _Prepared | None = None

@@ -71,6 +71,27 @@ def test_questions_and_references_are_encoded_once_then_cached(embedder, monkeyp
     assert encoded == ["a second answer"]
 
 
+def test_a_training_embedder_keeps_the_answers_too_so_validation_encodes_them_once(embedder, monkeypatch):
+    # given an embedder that keeps answers, as training's does
+    keeper = similarity.SentenceEmbedder(cache_answers=True)
+    triples = [(QUESTION, REFERENCES, "the circuit is closed"), (QUESTION, REFERENCES, "no idea")]
+    first = similarity.features(keeper, triples)
+    encoded: list[str] = []
+    original = keeper._encode
+
+    def spy(texts, **kwargs):
+        encoded.extend(texts)
+        return original(texts, **kwargs)
+
+    monkeypatch.setattr(keeper, "_encode", spy)
+
+    again = similarity.features(keeper, triples)
+
+    assert encoded == []
+    np.testing.assert_allclose(again, first)
+    np.testing.assert_allclose(first, similarity.features(embedder, triples), atol=1e-5)
+
+
 def test_features_do_not_depend_on_the_batch_they_come_in(embedder):
     answers = ["current flows", "the bulb is bright because the circuit is closed", "no idea"]
     together = similarity.features(embedder, [(QUESTION, REFERENCES, a) for a in answers])
