@@ -1,8 +1,8 @@
 from django.urls import path
 
-from content import api as content_api
-from students import api as students_api
-from tutor import api as tutor_api
+from content import rest as content_api
+from students import rest as students_api
+from tutor import rest as tutor_api
 
 urlpatterns = [
     path("me/", students_api.Me.as_view(), name="api-me"),
