@@ -70,7 +70,7 @@ from typing import Any
 
 import numpy as np
 
-from students.knowledge import ReviewState, answer_evidence_weight, review_after_answer
+from students.learning import ReviewState, answer_evidence_weight, review_after_answer
 from students.kt.bkt import BKTParams
 from students.kt.model import AbilityState, ItemState, observe_answer, predict_answer
 from tutor.policy import (

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand
 
-from students.knowledge import ReviewState, review_after_answer
+from students.learning import ReviewState, review_after_answer
 from students.kt.bkt import BKTParams
 from students.kt.model import AbilityState, ItemState, observe_answer
 from tutor.policy_bench import bench_choose, bench_select_db
