@@ -9,6 +9,7 @@ re-exported here are the enumerations, settings and checks that other apps need.
 from content.checking import AnswerError, Check, check_choices, check_numeric
 from content.course_settings import PolicySettings, course_settings_check, course_settings_for
 from content.models import ExerciseKind, Status
+from content.package import CoursePackageError, parse_package
 from content.selectors import (
     StudentExercise,
     course_by_slug,
@@ -21,6 +22,7 @@ from content.services import course_content_changed
 __all__ = [
     "AnswerError",
     "Check",
+    "CoursePackageError",
     "ExerciseKind",
     "PolicySettings",
     "Status",
@@ -32,6 +34,7 @@ __all__ = [
     "course_settings_check",
     "course_settings_for",
     "exercise_for_student",
+    "parse_package",
     "published_courses",
     "visible_courses",
 ]

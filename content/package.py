@@ -24,6 +24,7 @@ from django.conf import settings
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, relevance
 
+from content.course_settings import course_settings_check
 from content.graph import find_cycle
 from content.models import ExerciseKind
 
@@ -375,10 +376,9 @@ def _locate(data: dict[str, Any], path: _Steps) -> tuple[str | None, str | None]
 
 # --- rules the schema cannot express -----------------------------------------------------
 def _check_settings(data: dict[str, Any], filename: str) -> None:
-    """Per-course pedagogy settings are the tutor's thresholds; a key it does not know or a
-    value it cannot use would only fail later, in a student's practice session."""
-    from tutor.services import course_settings_check  # the tutor owns what the settings mean
-
+    """Per-course pedagogy settings are course data (``content.course_settings``); a key the
+    tutor does not know or a value it cannot use would only fail later, in a student's
+    practice session."""
     try:
         course_settings_check(data["course"].get("settings", {}))
     except ValueError as error:

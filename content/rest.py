@@ -8,6 +8,7 @@ receive drafts and the answer key. What a role may see is decided by the selecto
 from __future__ import annotations
 
 from django.http import Http404
+from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, serializers
 
@@ -16,7 +17,9 @@ from content.models import Choice, Concept, Course, Exercise, Hint, ReferenceAns
 
 
 def _is_student(request) -> bool:
-    return getattr(request.user, "role", None) == "student"
+    # ``is_student`` is the user's own property (students.access decides roles; the domain
+    # model sits below the student model and cannot import it).
+    return getattr(request.user, "is_student", False) is True
 
 
 class CourseSerializer(serializers.ModelSerializer):
@@ -179,3 +182,13 @@ class ExerciseDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.exercises_visible_to(self.request.user)
+
+
+# Included by the project under /api/ (``tutor/api_urls.py``).
+urlpatterns = [
+    path("courses/", CourseList.as_view(), name="api-courses"),
+    path("courses/<slug:slug>/", CourseDetail.as_view(), name="api-course"),
+    path("courses/<slug:slug>/concepts/", ConceptList.as_view(), name="api-concepts"),
+    path("courses/<slug:slug>/exercises/", ExerciseList.as_view(), name="api-exercises"),
+    path("exercises/<int:pk>/", ExerciseDetail.as_view(), name="api-exercise"),
+]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from content.graph import layout, to_svg
-from content.models import Concept, Course, Exercise, Passage, Prerequisite, Status
+from content.models import Concept, Course, Exercise, Passage, Prerequisite, ReferenceAnswer, Status
 
 
 def course_by_slug(slug: str) -> Course | None:
@@ -133,7 +134,7 @@ def published_courses() -> QuerySet[Course]:
 
 def visible_courses(user) -> QuerySet[Course]:
     """Students see published courses; teachers and admins also see drafts."""
-    if getattr(user, "role", None) == "student":
+    if _is_student(user):
         return published_courses()
     return Course.objects.exclude(status=Status.ARCHIVED).annotate(
         n_concepts=Count("concepts", filter=Q(concepts__archived=False), distinct=True),
@@ -147,7 +148,7 @@ def exercises_visible_to(user) -> QuerySet[Exercise]:
     qs = Exercise.objects.filter(course__in=visible_courses(user).values("pk")).exclude(
         status=Status.ARCHIVED
     )
-    if getattr(user, "role", None) == "student":
+    if _is_student(user):
         qs = qs.filter(status=Status.PUBLISHED)
     return qs.prefetch_related("concepts", "choices", "hints", "reference_answers").order_by("order", "id")
 
@@ -184,3 +185,145 @@ def course_overview(course: Course) -> list[ConceptOverview]:
         )
         for c in course_concepts(course)
     ]
+
+
+# --- plain rows for the other apps (the student model, the tutor's course graph) ------------
+def exercise_concept_ids(exercise_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """The concepts each exercise involves (ids, ascending), for the given exercises."""
+    links: dict[int, list[int]] = {}
+    for exercise_id, concept_id in (
+        Exercise.concepts.through.objects.filter(exercise_id__in=set(exercise_ids))
+        .order_by("exercise_id", "concept_id")
+        .values_list("exercise_id", "concept_id")
+    ):
+        links.setdefault(exercise_id, []).append(concept_id)
+    return {e: tuple(c) for e, c in links.items()}
+
+
+@dataclass(frozen=True)
+class ConceptRow:
+    id: int
+    slug: str
+    name: str
+    order: int
+    course_id: int
+
+
+@dataclass(frozen=True)
+class ExerciseRow:
+    id: int
+    concepts: tuple[int, ...]  # live concepts of the same course, ascending
+    difficulty: float
+    expected_seconds: float
+    has_worked_example: bool
+
+
+@dataclass(frozen=True)
+class CourseStructure:
+    """A course's live concepts in curriculum order, its prerequisite links within the
+    course, and its published exercises with their concepts: what the tutor's course graph
+    is built from."""
+
+    concepts: tuple[ConceptRow, ...]
+    prerequisites: dict[int, tuple[int, ...]]  # concept id -> ids of the concepts it requires
+    exercises: tuple[ExerciseRow, ...]
+
+
+def course_structure(course: Course) -> CourseStructure:
+    """Four queries of plain rows, each filtered by course (never by a list of ids: a large
+    course has more ids than one query may have parameters)."""
+    concepts = tuple(
+        ConceptRow(id=pk, slug=slug, name=name, order=order, course_id=course.pk)
+        for pk, slug, name, order in Concept.objects.filter(course=course, archived=False)
+        .order_by("order", "id")
+        .values_list("pk", "slug", "name", "order")
+    )
+    prerequisites: dict[int, list[int]] = {c.id: [] for c in concepts}
+    for concept_id, requires_id in (
+        Prerequisite.objects.filter(concept__course=course, concept__archived=False, requires__archived=False)
+        .order_by("concept_id", "requires_id")
+        .values_list("concept_id", "requires_id")
+    ):
+        if requires_id in prerequisites:  # a prerequisite in another course is not part of this graph
+            prerequisites[concept_id].append(requires_id)
+    links: dict[int, list[int]] = {}
+    for exercise_id, concept_id in (
+        Exercise.concepts.through.objects.filter(
+            exercise__course=course,
+            exercise__status=Status.PUBLISHED,
+            concept__course=course,
+            concept__archived=False,
+        )
+        .order_by("exercise_id", "concept_id")
+        .values_list("exercise_id", "concept_id")
+    ):
+        links.setdefault(exercise_id, []).append(concept_id)
+    exercises = tuple(
+        ExerciseRow(
+            id=pk,
+            concepts=tuple(links[pk]),
+            difficulty=difficulty,
+            expected_seconds=float(expected_seconds),
+            has_worked_example=has_worked_example,
+        )
+        for pk, difficulty, expected_seconds, has_worked_example in Exercise.objects.filter(
+            course=course, status=Status.PUBLISHED
+        )
+        .annotate(has_worked_example=ExpressionWrapper(~Q(worked_example=""), output_field=BooleanField()))
+        .values_list("pk", "difficulty", "expected_seconds", "has_worked_example")
+        if pk in links
+    )
+    return CourseStructure(
+        concepts=concepts,
+        prerequisites={c: tuple(r) for c, r in prerequisites.items()},
+        exercises=exercises,
+    )
+
+
+def live_concepts(courses: Iterable[Course]) -> list[Concept]:
+    """The live concepts of these courses, by course title, then curriculum order."""
+    return list(
+        Concept.objects.filter(course__in=list(courses), archived=False).order_by(
+            "course__title", "order", "id"
+        )
+    )
+
+
+def reference_answer_texts(exercise_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The reference answers of each exercise, in their order."""
+    references: dict[int, list[str]] = {}
+    for exercise_id, text in (
+        ReferenceAnswer.objects.filter(exercise_id__in=set(exercise_ids))
+        .order_by("order", "id")
+        .values_list("exercise_id", "text")
+    ):
+        references.setdefault(exercise_id, []).append(text)
+    return references
+
+
+def exercise_with_course(exercise_id: int) -> Exercise | None:
+    """One exercise with its course loaded, whatever its status, or None."""
+    return Exercise.objects.select_related("course").filter(pk=exercise_id).first()
+
+
+def _is_student(user) -> bool:
+    # ``is_student`` is the user's own property: the domain model sits below the student
+    # model and cannot import its roles.
+    return getattr(user, "is_student", False) is True
+
+
+def course_content_stamp(course_id: int) -> tuple:
+    """(version, updated_at) of the course, read afresh: it changes with every write to the
+    course's content (``services.course_content_changed``), so a cache keyed on it is never
+    stale. Empty for a course that does not exist."""
+    return tuple(Course.objects.filter(pk=course_id).values_list("version", "updated_at").first() or ())
+
+
+def published_exercise_of_kind(kind: str) -> Exercise | None:
+    """The first published exercise of this kind (in a published course), or None."""
+    return (
+        Exercise.objects.filter(kind=kind, status=Status.PUBLISHED, course__status=Status.PUBLISHED)
+        .select_related("course")
+        .order_by("course_id", "order", "id")
+        .first()
+    )

@@ -331,7 +331,7 @@ def course_content_changed(*, course_ids: Iterable[int] = (), concept_ids: Itera
     """Record that what the tutor reads of these courses (given directly, or through their
     concepts) changed: concepts, prerequisites, exercises, their concept links, the concepts'
     fitted parameters. It bumps ``Course.updated_at``, the stamp that keys the course graph
-    cached by ``tutor.selectors.course_graph_cached``, so the next selection rebuilds it. Call
+    cached by ``tutor.practice.selectors.course_graph_cached``, so the next selection rebuilds it. Call
     it in the transaction of the write. ``course_import`` and ``course_publish`` need not:
     they save the course row, which bumps the stamp itself."""
     courses = {int(c) for c in course_ids if c is not None}

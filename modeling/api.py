@@ -1,10 +1,15 @@
-"""The public door of the learned models for other apps (and, later, the Celery tasks)."""
+"""The door of the learned models: what other apps may use of ``modeling``.
+
+Other apps import this module (or ``modeling.services`` / ``modeling.selectors``), never
+``modeling.grader`` or ``modeling.models`` directly: the import contracts in
+``pyproject.toml`` check it."""
 
 from __future__ import annotations
 
 from modeling.grader.engine import GradeResult, GradingInput, grade_answers
 from modeling.grader.errors import GraderError, NoActiveGrader
 from modeling.selectors import grader_version_active
+from modeling.services import grading_queue
 
 __all__ = [
     "GradeResult",
@@ -13,4 +18,5 @@ __all__ = [
     "NoActiveGrader",
     "grade_answers",
     "grader_version_active",
+    "grading_queue",
 ]

@@ -77,11 +77,3 @@ FEEDBACK_MESSAGES = {
     "irrelevant": "Your answer is about the topic but does not answer the question.",
     "non_domain": "That does not look like an answer to the question.",
 }
-
-
-def grading_queue(attempt_id: int, *, regrade: bool = False) -> None:
-    """Queue the grading of an answer on the ``grading`` queue (run in-process when
-    Celery is eager, i.e. in the embedded default)."""
-    from modeling.tasks import grade_attempt
-
-    grade_attempt.delay(attempt_id, regrade=regrade)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from modeling.grader import training
 from modeling.grader.errors import GraderError, UnknownGraderVersion
 from modeling.models import GraderVersion
+from modeling.tasks import grade_attempt
 
 VERSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DEFAULT_DATA_FILES = ("scientsbank_train.csv", "beetle_train.csv")
@@ -173,3 +174,11 @@ def grader_train(
             shutil.rmtree(staging)
     outcome.folder = registration.grader_version.folder
     return outcome, registration
+
+
+# --- grading ----------------------------------------------------------------------------------
+def grading_queue(attempt_id: int, *, regrade: bool = False) -> None:
+    """Queue the grading of an answer on the ``grading`` queue (run in-process when Celery
+    is eager, i.e. in the embedded default). Call it after the answer's transaction
+    commits (``transaction.on_commit``): the worker must find the row."""
+    grade_attempt.delay(attempt_id, regrade=regrade)

@@ -1,5 +1,5 @@
-"""Users and roles, classrooms. The attempt log and knowledge-state tables join them
-as the practice loop lands."""
+"""The student model's tables: users and roles, classrooms, the attempt log, the knowledge
+state (BKT mastery, item difficulty, ability, spaced-review memory) and its history."""
 
 from __future__ import annotations
 
@@ -90,9 +90,9 @@ class Attempt(models.Model):
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
     exercise = models.ForeignKey("content.Exercise", on_delete=models.PROTECT, related_name="attempts")
-    session = models.ForeignKey(
-        "tutor.PracticeSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts"
-    )
+    # Where the answer was given, as the tutor names it ("practice:<session id>",
+    # "homework:<assignment id>"): the student model stores it and never interprets it.
+    context = models.CharField(max_length=64, blank=True, db_index=True)
     # The answer as given: {"choices": [{"id", "text"}...]}, {"value": 1.5, "raw": "1.5 V"} or {"text": "..."}.
     response = models.JSONField()
     status = models.CharField(max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.GRADED)

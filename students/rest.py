@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework import generics, serializers
 
 from students.models import User
@@ -18,3 +19,9 @@ class Me(generics.RetrieveAPIView):
 
     def get_object(self) -> User:
         return self.request.user
+
+
+# Included by the project under /api/ (``tutor/api_urls.py``).
+urlpatterns = [
+    path("me/", Me.as_view(), name="api-me"),
+]

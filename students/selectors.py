@@ -1,12 +1,30 @@
-"""Reads of the student model and of classrooms."""
+"""Reads of the student model: classrooms, the knowledge state and its history, the
+attempt log. Other apps read the student model here (or through ``students.api``); what
+crosses the border is plain frozen data, not rows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Max, Q, Sum
 
-from students.models import Classroom, Role, User
+from content import api as content_api
+from content import selectors as content_selectors
+from students.knowledge import concept_params, default_params
+from students.kt.model import AbilityState, ItemState
+from students.models import (
+    Attempt,
+    AttemptStatus,
+    Classroom,
+    ItemParameters,
+    KnowledgeHistory,
+    KnowledgeState,
+    Role,
+    StudentAbility,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -58,19 +76,12 @@ def classroom_dashboard(user: User, classroom_id: int) -> ClassroomDashboard | N
     """Mastery of every student of the classroom on every concept of its courses, with
     activity figures. None when the classroom is not the user's (the view answers 404).
     A fixed number of queries whatever the class size."""
-    from django.db.models import Max, Q, Sum
-
-    from content.models import Concept
-    from students.models import Attempt, AttemptStatus, KnowledgeState
-
     rooms = Classroom.objects.all() if user.role == Role.ADMIN else Classroom.objects.filter(teacher=user)
     room = rooms.filter(pk=classroom_id).prefetch_related("courses").first()
     if room is None:
         return None
     courses = list(room.courses.all())
-    concepts = list(
-        Concept.objects.filter(course__in=courses, archived=False).order_by("course__title", "order", "id")
-    )
+    concepts = content_selectors.live_concepts(courses)
     students = list(room.students.order_by("last_name", "first_name", "username"))
     mastery = {
         (s, c): m
@@ -127,10 +138,9 @@ def free_text_answers_to_grade(
 ) -> list[AnswerToGrade]:
     """Pending free-text answers to grade, oldest first, with ``first_attempt_id`` first
     (even when already graded, if ``regrade``)."""
-    from content.models import ExerciseKind
-    from students.models import Attempt, AttemptStatus
-
-    base = Attempt.objects.filter(exercise__kind=ExerciseKind.FREE_TEXT).select_related("exercise")
+    base = Attempt.objects.filter(exercise__kind=content_api.ExerciseKind.FREE_TEXT).select_related(
+        "exercise"
+    )
     chosen: list = []
     if first_attempt_id is not None:
         first = base.filter(pk=first_attempt_id)
@@ -143,15 +153,7 @@ def free_text_answers_to_grade(
         .order_by("created_at", "id")[: max(0, limit - len(chosen))]
     )
     chosen += list(others)
-    references: dict[int, list[str]] = {}
-    from content.models import ReferenceAnswer
-
-    for exercise_id, text in (
-        ReferenceAnswer.objects.filter(exercise_id__in={a.exercise_id for a in chosen})
-        .order_by("order", "id")
-        .values_list("exercise_id", "text")
-    ):
-        references.setdefault(exercise_id, []).append(text)
+    references = content_selectors.reference_answer_texts({a.exercise_id for a in chosen})
     return [
         AnswerToGrade(
             attempt_id=a.pk,
@@ -161,3 +163,271 @@ def free_text_answers_to_grade(
         )
         for a in chosen
     ]
+
+
+# --- the knowledge state, as the tutor's policy reads it --------------------------------------
+@dataclass(frozen=True)
+class KnowledgeRow:
+    """One student's knowledge state of one concept."""
+
+    concept_id: int
+    mastery: float
+    n_attempts: int
+    error_streak: int
+    first_practiced_at: datetime | None
+    last_practiced_at: datetime | None
+    review_due_at: datetime | None
+    mastered: bool  # in spaced review (reached the mastery threshold and has not fallen below)
+
+
+def knowledge_for_course(student: User, course_id: int) -> dict[int, KnowledgeRow]:
+    """The student's knowledge state of every practised concept of the course, in one query
+    filtered by course (a course may have more concepts than a query may have parameters)."""
+    return {
+        row[0]: KnowledgeRow(*row[:-1], mastered=row[-1] is not None)
+        for row in KnowledgeState.objects.filter(student=student, concept__course_id=course_id).values_list(
+            "concept_id",
+            "mastery",
+            "n_attempts",
+            "error_streak",
+            "first_practiced_at",
+            "last_practiced_at",
+            "review_due_at",
+            "mastered_at",
+        )
+    }
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One answer of the log as the policy sees it."""
+
+    exercise_id: int
+    pending: bool
+    score: float | None
+    response_seconds: float | None
+    expected_seconds: float
+    answered_at: datetime
+
+
+_ANSWER_FIELDS = (
+    "exercise_id",
+    "status",
+    "score",
+    "response_seconds",
+    "exercise__expected_seconds",
+    "created_at",
+)
+
+
+def answers_in_course(student: User, course_id: int, *, since: datetime, earlier: int) -> list[AnswerRow]:
+    """The student's answers in the course from ``since`` on, preceded by the ``earlier``
+    answers before it, oldest first."""
+    attempts = Attempt.objects.filter(student=student, exercise__course_id=course_id)
+    rows = list(
+        attempts.filter(created_at__gte=since).order_by("created_at", "id").values_list(*_ANSWER_FIELDS)
+    )
+    before = list(
+        attempts.filter(created_at__lt=since)
+        .order_by("-created_at", "-id")
+        .values_list(*_ANSWER_FIELDS)[:earlier]
+    )
+    return [
+        AnswerRow(
+            exercise_id=exercise_id,
+            pending=status == AttemptStatus.PENDING,
+            score=score,
+            response_seconds=response_seconds,
+            expected_seconds=float(expected_seconds),
+            answered_at=created_at,
+        )
+        for exercise_id, status, score, response_seconds, expected_seconds, created_at in list(
+            reversed(before)
+        )
+        + rows
+    ]
+
+
+def ability_of(student: User) -> AbilityState:
+    """The student's general ability (Elo), or the starting ability."""
+    row = StudentAbility.objects.filter(student=student).values_list("ability", "n_attempts").first()
+    return AbilityState(*row) if row else AbilityState()
+
+
+def item_states(exercise_ids: Iterable[int]) -> dict[int, ItemState]:
+    """The difficulty estimates of these exercises that have one."""
+    return {
+        exercise_id: ItemState(difficulty, n)
+        for exercise_id, difficulty, n in ItemParameters.objects.filter(
+            exercise_id__in=set(exercise_ids)
+        ).values_list("exercise_id", "difficulty", "n_attempts")
+    }
+
+
+# --- the student's progress, for their pages ---------------------------------------------------
+@dataclass(frozen=True)
+class ConceptMastery:
+    concept_id: int
+    slug: str
+    name: str
+    mastery: float
+    mastered: bool
+    n_attempts: int
+    review_due_at: datetime | None
+
+    @property
+    def percent(self) -> int:
+        return round(self.mastery * 100)
+
+
+def concept_mastery(student: User, concepts: list, course) -> list[ConceptMastery]:
+    """The student's mastery of each of these concepts of the course (P(L0) where never
+    practised); mastered means in review and at the course's mastery threshold."""
+    params = concept_params(c.pk for c in concepts)
+    fallback = default_params()
+    states = {s.concept_id: s for s in KnowledgeState.objects.filter(student=student, concept__in=concepts)}
+    threshold = content_api.course_settings_for(course).mastery_threshold
+    out = []
+    for c in concepts:
+        s = states.get(c.pk)
+        mastery = s.mastery if s else params.get(c.pk, fallback).p_init
+        out.append(
+            ConceptMastery(
+                concept_id=c.pk,
+                slug=c.slug,
+                name=c.name,
+                mastery=mastery,
+                mastered=bool(s and s.mastered_at is not None and mastery >= threshold),
+                n_attempts=s.n_attempts if s else 0,
+                review_due_at=s.review_due_at if s else None,
+            )
+        )
+    return out
+
+
+def course_mastery(student: User, course) -> list[ConceptMastery]:
+    return concept_mastery(student, content_selectors.live_concepts([course]), course)
+
+
+def mastery_history(student: User, course) -> dict[str, dict[str, list]]:
+    """Per concept name: the times and mastery values after each update, for a chart."""
+    rows = (
+        KnowledgeHistory.objects.filter(student=student, concept__course=course)
+        .select_related("concept")
+        .order_by("created_at", "id")
+    )
+    series: dict[str, dict[str, list]] = {}
+    for row in rows:
+        s = series.get(row.concept.name)
+        if s is None:  # start each line where the concept stood before its first answer
+            s = series[row.concept.name] = {
+                "x": [row.created_at.isoformat()],
+                "y": [round(row.mastery_before, 4)],
+            }
+        s["x"].append(row.created_at.isoformat())
+        s["y"].append(round(row.mastery, 4))
+    return series
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    text: str
+    chosen: bool
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class MasteryChange:
+    name: str
+    before: float
+    after: float
+
+    @property
+    def before_percent(self) -> int:
+        return round(self.before * 100)
+
+    @property
+    def after_percent(self) -> int:
+        return round(self.after * 100)
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    attempt_id: int
+    course_slug: str
+    exercise_title: str
+    prompt: str
+    kind: str
+    status: str
+    score: float | None
+    correct: bool | None
+    response: dict
+    options: tuple[OptionResult, ...]
+    expected: str
+    feedback: dict
+    grade_source: str
+    changes: tuple[MasteryChange, ...]
+    reason: dict
+    label: str = ""  # the grader's (or teacher's) 5-way label of a free-text answer
+
+    @property
+    def pending(self) -> bool:
+        return self.status == AttemptStatus.PENDING
+
+    @property
+    def verdict(self) -> str:
+        """pending, correct, partial or wrong: what the page's heading says. A labelled
+        answer follows its label (only "partially correct" is partly right: a contradictory
+        answer with some credit is still wrong), a scored one its score."""
+        if self.pending:
+            return "pending"
+        if self.correct:
+            return "correct"
+        if self.label:
+            return "partial" if self.label == "partially_correct_incomplete" else "wrong"
+        return "partial" if self.score else "wrong"
+
+
+def attempt_result_for(student: User, attempt_id: int) -> AttemptResult | None:
+    """One of the student's own answers with its grade and what it changed; None for an
+    answer that is not theirs (the caller answers 404)."""
+    attempt = (
+        Attempt.objects.filter(pk=attempt_id, student=student)
+        .select_related("exercise__course")
+        .prefetch_related("exercise__choices")
+        .first()
+    )
+    if attempt is None:
+        return None
+    exercise = attempt.exercise
+    chosen = {c.get("text") for c in attempt.response.get("choices", [])}
+    options = tuple(
+        OptionResult(text=o.text, chosen=o.text in chosen, correct=o.is_correct, feedback=o.feedback)
+        for o in exercise.choices.all()
+    )
+    expected = ""
+    if exercise.kind == content_api.ExerciseKind.NUMERIC and not attempt.is_correct:
+        expected = f"{exercise.numeric_value:g}{(' ' + exercise.unit) if exercise.unit else ''}"
+    changes = tuple(
+        MasteryChange(name=h.concept.name, before=h.mastery_before, after=h.mastery)
+        for h in KnowledgeHistory.objects.filter(attempt=attempt).select_related("concept").order_by("id")
+    )
+    return AttemptResult(
+        attempt_id=attempt.pk,
+        course_slug=exercise.course.slug,
+        exercise_title=exercise.title or exercise.slug,
+        prompt=exercise.prompt,
+        kind=exercise.kind,
+        status=attempt.status,
+        score=attempt.score,
+        correct=attempt.is_correct,
+        response=attempt.response,
+        options=options if exercise.kind == content_api.ExerciseKind.MULTIPLE_CHOICE else (),
+        expected=expected,
+        feedback=attempt.feedback,
+        grade_source=attempt.get_grade_source_display() if attempt.grade_source else "",
+        changes=changes,
+        reason=attempt.reason,
+        label=attempt.label or "",
+    )

@@ -1,4 +1,5 @@
-"""Writes of the student model: accounts and classrooms."""
+"""Writes of the student model: accounts and classrooms, the attempt log and its grades,
+and fitting the model's parameters to the log."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from content import selectors as content_selectors
 from content import services as content_services
+from students import events
+from students.knowledge import ConceptChange, evidence_weight, knowledge_apply
+from students.kt.data import AttemptLog, LogRow
+from students.kt.train import fit_student_model
 from students.models import (
     Attempt,
     AttemptStatus,
@@ -35,6 +41,12 @@ def user_ensure(
     return user
 
 
+def user_delete(user: User) -> None:
+    """Delete a user and everything the student model holds of them (benchmarks' own
+    throw-away users; real accounts are deactivated in the admin instead)."""
+    user.delete()
+
+
 @transaction.atomic
 def classroom_ensure(name: str, *, teacher: User, students: Iterable[User], courses: Iterable) -> Classroom:
     if teacher.role != Role.TEACHER:
@@ -50,11 +62,12 @@ def classroom_ensure(name: str, *, teacher: User, students: Iterable[User], cour
 
 
 # --- the attempt log -------------------------------------------------------------------
+@transaction.atomic
 def attempt_record(
     *,
     student: User,
     exercise,
-    session,
+    context: str,
     response: dict,
     score: float | None,
     is_correct: bool | None,
@@ -63,17 +76,16 @@ def attempt_record(
     response_seconds: float | None,
     reason: dict,
     predicted_correct: float | None,
-) -> tuple[Attempt, list]:
+) -> tuple[Attempt, list[ConceptChange]]:
     """Append an answer to the log. A checked answer (score given) updates the student
-    model at once; a free-text answer is stored as pending and queued for the grader
-    once the transaction commits."""
-    from students.knowledge import knowledge_apply
-
+    model at once; an answer without a score (free text) is stored as pending, for a grade
+    that ``attempt_grade`` records later. ``context`` says where the answer was given (the
+    caller's label, e.g. "practice:12"); the student model stores it as it is."""
     graded = score is not None
     attempt = Attempt.objects.create(
         student=student,
         exercise=exercise,
-        session=session,
+        context=context,
         response=response,
         status=AttemptStatus.GRADED if graded else AttemptStatus.PENDING,
         score=score,
@@ -87,20 +99,10 @@ def attempt_record(
         predicted_correct=predicted_correct,
     )
     if not graded:
-        # robust: a broker that is down must not fail the student's answer; the answer
-        # stays pending and a worker drains it when it starts.
-        transaction.on_commit(lambda: _queue_grading(attempt.pk), robust=True)
         return attempt, []
     changes = knowledge_apply(attempt)
     attempt.refresh_from_db(fields=["knowledge_updated"])
     return attempt, changes
-
-
-def _queue_grading(attempt_id: int) -> None:
-    """Hand a pending answer to the grader's queue (in-process when Celery is eager)."""
-    from modeling.grading import grading_queue
-
-    grading_queue(attempt_id)
 
 
 def attempt_grade(
@@ -118,8 +120,6 @@ def attempt_grade(
     to the student's open pages once committed. Idempotent: an answer that is already
     graded is left alone (returns None) unless ``regrade`` is asked for; a teacher's
     grade is never replaced by the model's."""
-    from students.knowledge import knowledge_apply
-
     if not 0.0 <= score <= 1.0:
         raise ValueError(f"A score lies in [0, 1]; got {score!r}.")
     with transaction.atomic():
@@ -139,13 +139,12 @@ def attempt_grade(
         attempt.graded_at = timezone.now()
         attempt.save()
         changes = knowledge_apply(attempt)
-        event = grade_event(attempt, changes)
-        transaction.on_commit(lambda: push_to_student(attempt.student_id, event))
+        events.event_send(attempt.student_id, grade_event(attempt, changes))
     attempt.refresh_from_db()
     return attempt
 
 
-def grade_event(attempt: Attempt, changes: list) -> dict:
+def grade_event(attempt: Attempt, changes: list[ConceptChange]) -> dict:
     """What the student's page needs to show a grade that arrived later."""
     return {
         "type": "grade.ready",
@@ -158,21 +157,6 @@ def grade_event(attempt: Attempt, changes: list) -> dict:
         "feedback": attempt.feedback,
         "changes": [{"name": c.name, "before": c.before, "after": c.after} for c in changes],
     }
-
-
-def student_group(student_id: int) -> str:
-    return f"student-{student_id}"
-
-
-def push_to_student(student_id: int, event: dict) -> None:
-    """Send an event to every open page of this student (over the channel layer). A page
-    that is not open misses nothing: it reads the grade from the database when it opens."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(student_group(student_id), event)
 
 
 # --- fitting the student model ------------------------------------------------------------
@@ -190,10 +174,6 @@ def student_model_fit(course=None) -> FitReport:
     data is thin) and item difficulties from the graded attempt log, with the same code
     that ``kt_eval`` measures, and store them. Concepts and items without data keep what
     they had."""
-    from students.knowledge import evidence_weight
-    from students.kt.data import AttemptLog, LogRow
-    from students.kt.train import fit_student_model
-
     attempts = Attempt.objects.filter(status=AttemptStatus.GRADED, score__isnull=False)
     if course is not None:
         attempts = attempts.filter(exercise__course=course)
@@ -203,11 +183,10 @@ def student_model_fit(course=None) -> FitReport:
         )
     )
     links: dict[int, list[int]] = {}
-    through = Attempt._meta.get_field("exercise").related_model.concepts.through
-    for exercise_id, concept_id in through.objects.filter(
-        exercise_id__in={a.exercise_id for a in attempts}
-    ).values_list("exercise_id", "concept_id"):
-        links.setdefault(exercise_id, []).append(concept_id)
+    for exercise_id, concept_ids in content_selectors.exercise_concept_ids(
+        {a.exercise_id for a in attempts}
+    ).items():
+        links[exercise_id] = list(concept_ids)
     rows, position, index, last_student = [], 0, 0, None
     for attempt in attempts:
         if attempt.student_id != last_student:

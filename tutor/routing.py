@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tutor.consumers import StudentEventsConsumer
+from tutor.practice.consumers import StudentEventsConsumer
 
 websocket_urlpatterns = [
     path("ws/student/", StudentEventsConsumer.as_asgi()),

@@ -139,7 +139,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"modeling.tasks.*": {"queue": "grading"}}
+# Routed by task name, never by module: a CPU task added to modeling/tasks.py must not land on
+# the GPU workers of the grading queue. Unlisted tasks go to the default queue.
+CELERY_TASK_ROUTES = {
+    "modeling.tasks.grade_attempt": {"queue": "grading"},
+    "modeling.tasks.grade_pending": {"queue": "grading"},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 

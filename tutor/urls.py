@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("learn/", include("tutor.urls_learn")),
+    path("learn/", include("tutor.practice.urls")),
     path("teach/", include("students.urls")),
     path("models/", include("modeling.urls")),
     path("api/", include("tutor.api_urls")),

@@ -57,6 +57,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from students.kt.numeric import logit, sigmoid
+
 # Identifiability bounds: a guess or slip of one half or more makes "known" indistinguishable
 # from (or worse than) "unknown". Other probabilities are kept off 0 and 1 so that logs stay finite.
 MAX_GUESS = 0.49
@@ -146,18 +148,6 @@ def update(p_known: float, params: BKTParams, outcome: float, weight: float = 1.
 
 
 # --- answers that involve several concepts ----------------------------------------------
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1.0 - 1e-9)
-    return math.log(p / (1.0 - p))
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
-
-
 def combine(pass_probs: Sequence[float], combination: Combination = Combination.MEAN_LOGIT) -> float:
     """One P(correct) for an answer from the per-concept P(correct) of its k concepts."""
     if not pass_probs:
@@ -166,7 +156,7 @@ def combine(pass_probs: Sequence[float], combination: Combination = Combination.
         return pass_probs[0]
     if combination is Combination.PRODUCT:
         return math.prod(pass_probs)
-    return _sigmoid(sum(_logit(q) for q in pass_probs) / len(pass_probs))
+    return sigmoid(sum(logit(q) for q in pass_probs) / len(pass_probs))
 
 
 def predict_correct_multi(

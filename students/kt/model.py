@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 from students.kt import bkt
 from students.kt.bkt import BKTParams, Combination
+from students.kt.numeric import logit, sigmoid
 
 
 @dataclass(frozen=True)
@@ -130,18 +131,6 @@ class AnswerUpdate:
     weight: float
 
 
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1.0 - 1e-9)
-    return math.log(p / (1.0 - p))
-
-
 def _resolve(
     mastery: Mapping[Hashable, float | None], params: Mapping[Hashable, BKTParams], settings: ModelSettings
 ) -> tuple[dict[Hashable, float], dict[Hashable, BKTParams]]:
@@ -171,7 +160,7 @@ def predict_answer(
     used, used_params = _resolve(mastery, params, settings)
     per_concept = {c: bkt.predict_correct(p, used_params[c]) for c, p in used.items()}
     p_bkt = bkt.combine(list(per_concept.values()), settings.combination)
-    p_correct = _sigmoid(_logit(p_bkt) + ability.ability - item.difficulty)
+    p_correct = sigmoid(logit(p_bkt) + ability.ability - item.difficulty)
     return Prediction(p_correct=p_correct, p_bkt=p_bkt, per_concept=per_concept, mastery=used)
 
 

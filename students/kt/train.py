@@ -31,6 +31,7 @@ from students.kt.bkt import BKTParams
 from students.kt.data import AttemptLog
 from students.kt.fit import BKTFit, BKTPrior, fit_bkt_arrays
 from students.kt.model import DEFAULT_SETTINGS, ItemState, ModelSettings
+from students.kt.numeric import logit
 from students.kt.replay import replay
 
 
@@ -108,11 +109,6 @@ def fit_item_difficulties(
     return b
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-9, 1.0 - 1e-9)
-    return np.log(p / (1.0 - p))
-
-
 def fit_student_model(
     log: AttemptLog, options: FitOptions | None = None, settings: ModelSettings = DEFAULT_SETTINGS
 ) -> FittedModel:
@@ -143,7 +139,7 @@ def fit_student_model(
             result = replay(log, params, items, settings)
             first = result.answer_start
             problem = log.problem[first]
-            offset = _logit(result.p_bkt[first]) + result.ability_before[first]
+            offset = logit(result.p_bkt[first]) + result.ability_before[first]
             difficulty = fit_item_difficulties(
                 offset, problem, log.score[first], log.weight[first], len(log.problems), options.item_prior_sd
             )

@@ -17,6 +17,7 @@ from channels.layers import get_channel_layer
 from django.db import connection
 
 from content.models import ExerciseKind
+from students import api as students_api
 from students import services as student_services
 from students.models import Attempt, AttemptStatus
 from tests.factories import ExerciseFactory, ReferenceAnswerFactory, StudentFactory
@@ -88,12 +89,12 @@ def test_a_real_worker_grades_the_answer_and_the_page_hears_it(worker):
     ReferenceAnswerFactory(exercise=exercise, text="An open switch creates a gap in the closed path.")
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(student_services.student_group(student.pk), channel)
+    async_to_sync(layer.group_add)(students_api.user_group(student.pk), channel)
 
     attempt, _ = student_services.attempt_record(
         student=student,
         exercise=exercise,
-        session=None,
+        context="test",
         response={"text": "It makes a gap."},
         score=None,
         is_correct=None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -19,11 +20,13 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from content.models import Exercise, ExerciseKind, Status
-from modeling import selectors
+from content import api as content_api
+from content import selectors as content_selectors
+from modeling import selectors, services
+from students import api as students_api
 from students import services as student_services
-from students.models import Role, User
 
 ANSWERS = [
     "The switch makes a gap so the path is not closed.",
@@ -44,7 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if selectors.grader_version_active() is None:
             raise CommandError("No active grader: run `manage.py grader_ensure` first.")
-        exercise = Exercise.objects.filter(kind=ExerciseKind.FREE_TEXT, status=Status.PUBLISHED).first()
+        exercise = content_selectors.published_exercise_of_kind(content_api.ExerciseKind.FREE_TEXT)
         if exercise is None:
             raise CommandError("No published free-text exercise: run `manage.py seed_demo` first.")
         worker = None
@@ -54,11 +57,13 @@ class Command(BaseCommand):
                  "-c", "1", "--without-gossip", "--without-mingle", "-l", "warning"],
                 env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-        student, _ = User.objects.get_or_create(username="latency-bench", defaults={"role": Role.STUDENT})
+        student = student_services.user_ensure(
+            "latency-bench", role=students_api.Role.STUDENT, password=secrets.token_urlsafe(16)
+        )
         try:
             latencies = async_to_sync(self._measure)(student, exercise, options["answers"], options["gap"])
         finally:
-            student.delete()
+            student_services.user_delete(student)
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=30)
@@ -77,7 +82,7 @@ class Command(BaseCommand):
         # One event loop for the whole run: the page's side of the channel layer.
         layer = get_channel_layer()
         channel = await layer.new_channel()
-        group = student_services.student_group(student.pk)
+        group = students_api.user_group(student.pk)
         await layer.group_add(group, channel)
         record = database_sync_to_async(self._submit)
         try:
@@ -97,11 +102,14 @@ class Command(BaseCommand):
 
     @staticmethod
     def _submit(student, exercise, text: str) -> int:
-        attempt, _ = student_services.attempt_record(
-            student=student, exercise=exercise, session=None, response={"text": text}, score=None,
-            is_correct=None, hints_used=0, worked_example_shown=False, response_seconds=20.0, reason={},
-            predicted_correct=None,
-        )  # fmt: skip
+        # As the practice loop submits: the answer, then its grading queued after commit.
+        with transaction.atomic():
+            attempt, _ = student_services.attempt_record(
+                student=student, exercise=exercise, context="bench:grader_latency", response={"text": text},
+                score=None, is_correct=None, hints_used=0, worked_example_shown=False, response_seconds=20.0,
+                reason={}, predicted_correct=None,
+            )  # fmt: skip
+            transaction.on_commit(lambda: services.grading_queue(attempt.pk))
         return attempt.pk
 
     async def _wait_for(self, attempt_id: int, layer, channel, timeout: float = 120.0) -> dict:

@@ -7,9 +7,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from content import api as content_api
 from content import selectors as content_selectors
 from content import services as content_services
-from content.package import CoursePackageError, parse_package
 from students import services as student_services
 
 DEMO_PACKAGE = Path(settings.BASE_DIR) / "content" / "packages" / "basic-electricity.yaml"
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{path}: cannot read the demo package ({error.strerror}).") from error
         try:
-            parsed = parse_package(text, filename=path.name)
+            parsed = content_api.parse_package(text, filename=path.name)
             slug, version = parsed["course"]["slug"], parsed["course"].get("version", 1)
             existing = content_selectors.course_by_slug(slug)
             if existing is None or existing.version < version:
@@ -50,7 +50,7 @@ class Command(BaseCommand):
             else:
                 course = existing
                 self.stdout.write(f"Course '{slug}' is already at version {existing.version}.")
-        except CoursePackageError as error:
+        except content_api.CoursePackageError as error:
             raise CommandError(str(error)) from error
 
         users = {}

@@ -2,8 +2,9 @@
 and worked examples, take an answer.
 
 Views and the API call these functions and nothing else; the choice itself is made by the
-pure policy in ``tutor.policy`` from the student model's state, and every answer goes to
-the student model through ``students.services``.
+pure policy in ``tutor.pedagogy`` from the student model's state, every answer goes to the
+student model through ``students.services``, and a free-text answer is queued for the
+grader (``modeling.api``) once its transaction commits.
 """
 
 from __future__ import annotations
@@ -14,24 +15,18 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from content import api as content_api
 from content import selectors as content_selectors
-from content.checking import AnswerError, Check, check_choices, check_numeric
-from content.models import Course, Exercise, ExerciseKind
+from modeling import api as modeling_api
 from students import services as student_services
-from students.models import Attempt, User
-from tutor import selectors
-from tutor.models import PracticeSession
-from tutor.policy import Decision, PolicySettings
+from tutor.policy import Decision  # TODO(lead): tutor.pedagogy
+from tutor.practice import selectors
+from tutor.practice.models import PracticeSession
 
 # A session idle for longer than this is closed; the next visit starts a new one, so
 # time-on-task and the new-concept window restart after a real pause.
 SESSION_IDLE = timedelta(minutes=30)
 MAX_TEXT_ANSWER = 2000
-
-
-def course_settings_check(settings: dict) -> None:
-    """Raise ValueError naming the key if these per-course settings cannot be used."""
-    PolicySettings.from_mapping(settings)
 
 
 class PracticeError(Exception):
@@ -41,20 +36,20 @@ class PracticeError(Exception):
 @dataclass(frozen=True)
 class Served:
     session: PracticeSession
-    exercise: content_selectors.StudentExercise | None
+    exercise: content_api.StudentExercise | None
     decision: Decision
     mastery: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class AnswerOutcome:
-    attempt: Attempt
-    check: Check | None  # None for a free-text answer waiting for the grader
+    attempt: object  # the student model's attempt row
+    check: content_api.Check | None  # None for a free-text answer waiting for the grader
     changes: list = field(default_factory=list)  # per-concept mastery before/after
     decision: Decision | None = None
 
 
-def practice_start(student: User, course: Course) -> PracticeSession:
+def practice_start(student, course) -> PracticeSession:
     """The student's open session in this course, or a new one after a long pause."""
     if not course.is_published:
         raise PracticeError(f"The course '{course.slug}' is not open for practice.")
@@ -88,7 +83,7 @@ def practice_next(session: PracticeSession) -> Served:
     decision = selectors.choose_next_for(session)
     exercise = None
     if decision.exercise_id is not None:
-        exercise = Exercise.objects.select_related("course").get(pk=decision.exercise_id)
+        exercise = content_selectors.exercise_with_course(decision.exercise_id)
         session.current_exercise = exercise
         session.current_reason = selectors.decision_as_dict(decision)
         session.current_served_at = timezone.now()
@@ -104,7 +99,7 @@ def practice_next(session: PracticeSession) -> Served:
     )
 
 
-def _current(session: PracticeSession, exercise_id: int) -> Exercise:
+def _current(session: PracticeSession, exercise_id: int):
     if session.current_exercise_id is None:
         raise PracticeError("There is no exercise on screen in this session; ask for the next one.")
     if int(exercise_id) != session.current_exercise_id:
@@ -166,25 +161,25 @@ def practice_answer(
             # The browser's timer is preferred (it excludes page load) but never trusted beyond the server's.
             response_seconds = measured
         check = None
-        if exercise.kind == ExerciseKind.MULTIPLE_CHOICE:
-            check = check_choices(exercise, list(choices or []))
+        if exercise.kind == content_api.ExerciseKind.MULTIPLE_CHOICE:
+            check = content_api.check_choices(exercise, list(choices or []))
             response = check.response
-        elif exercise.kind == ExerciseKind.NUMERIC:
-            check = check_numeric(exercise, value or "")
+        elif exercise.kind == content_api.ExerciseKind.NUMERIC:
+            check = content_api.check_numeric(exercise, value or "")
             response = check.response
         else:
             answer = (text or "").strip()
             if not answer:
-                raise AnswerError("Write an answer before sending it.")
+                raise content_api.AnswerError("Write an answer before sending it.")
             if len(answer) > MAX_TEXT_ANSWER:
-                raise AnswerError(
+                raise content_api.AnswerError(
                     f"That answer is {len(answer)} characters long; the limit is {MAX_TEXT_ANSWER}."
                 )
             response = {"text": answer}
         attempt, changes = student_services.attempt_record(
             student=session.student,
             exercise=exercise,
-            session=session,
+            context=practice_context(session),
             response=response,
             score=check.score if check else None,
             is_correct=check.correct if check else None,
@@ -201,4 +196,13 @@ def practice_answer(
         session.hints_shown = 0
         session.worked_example_shown = False
         session.save()
+        if check is None:
+            # robust: a broker that is down must not fail the student's answer; the answer
+            # stays pending and a worker drains it when it starts.
+            transaction.on_commit(lambda: modeling_api.grading_queue(attempt.pk), robust=True)
     return AnswerOutcome(attempt=attempt, check=check, changes=changes)
+
+
+def practice_context(session: PracticeSession) -> str:
+    """How the attempt log names an answer given in this session."""
+    return f"practice:{session.pk}"

@@ -1,10 +1,10 @@
-"""WebSocket consumers. Thin: authenticate, check size and rate, hand over to services."""
+"""WebSocket consumers of the practice loop. Thin: authenticate, check size, forward."""
 
 from __future__ import annotations
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from students.services import student_group
+from students import api as students_api
 
 MAX_MESSAGE_BYTES = 4096
 
@@ -15,10 +15,10 @@ class StudentEventsConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated or getattr(user, "role", None) != "student":
+        if user is None or not user.is_authenticated or not students_api.role_may_enter(user.role, "/learn/"):
             await self.close(code=4403)
             return
-        self.group = student_group(user.pk)
+        self.group = students_api.user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 

@@ -13,7 +13,7 @@ from students.kt.bkt import BKTParams
 from students.kt.simulate import simulate_bkt
 from students.models import Attempt, AttemptStatus, ConceptParameters, GradeSource
 from tests.factories import ChoiceFactory, ConceptFactory, CourseFactory, ExerciseFactory, StudentFactory
-from tutor import selectors, services
+from tutor.practice import selectors, services
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from tests.factories import (
     ReferenceAnswerFactory,
     StudentFactory,
 )
-from tutor import services
+from tutor.practice import services
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +162,35 @@ def test_a_free_text_answer_is_pending_and_never_blocks_the_loop(student, course
     assert services.practice_next(session).exercise is not None
 
 
+def test_a_free_text_answer_is_queued_for_the_grader_only_once_committed(
+    student, course, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(services.modeling_api, "grading_queue", lambda attempt_id: queued.append(attempt_id))
+    session, ft = _on_screen(student, course, "ft")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        outcome = services.practice_answer(session, ft.pk, text="Because the switch makes a gap.")
+        assert queued == []  # not before the answer's transaction commits
+    for callback in callbacks:
+        callback()
+
+    assert queued == [outcome.attempt.pk]
+    assert outcome.attempt.context == f"practice:{session.pk}"
+
+
+def test_a_checked_answer_queues_no_grading(student, course, monkeypatch, django_capture_on_commit_callbacks):
+    queued = []
+    monkeypatch.setattr(services.modeling_api, "grading_queue", lambda attempt_id: queued.append(attempt_id))
+    session, mc = _on_screen(student, course, "mc-0")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.practice_answer(session, mc.pk, choices=[mc.choices.get(is_correct=True).pk])
+
+    assert outcome.attempt.status == AttemptStatus.GRADED
+    assert queued == []
+
+
 def test_hints_come_one_at_a_time_and_count_as_weaker_evidence(student, course):
     session, mc = _on_screen(student, course, "mc-0")
     assert mc.kind == ExerciseKind.MULTIPLE_CHOICE
@@ -196,7 +225,7 @@ def test_the_practice_pages_work_from_form_posts(student_client, student, course
     page = student_client.get("/learn/courses/elec/practice/").content.decode()
     assert "Why this exercise?" in page
 
-    from tutor.models import PracticeSession
+    from tutor.practice.models import PracticeSession
 
     assert PracticeSession.objects.get().current_exercise == mc
     student_client.post("/learn/courses/elec/practice/hint/", {"exercise": mc.pk})

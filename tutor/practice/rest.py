@@ -5,17 +5,17 @@ answers 404."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from content import api as content_api
 from content import selectors as content_selectors
-from content.checking import AnswerError
-from students.access import HasAreaRole
-from students.models import Role
-from tutor import services
-from tutor.models import PracticeSession
+from students import api as students_api
+from tutor.practice import services
+from tutor.practice.models import PracticeSession
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -115,8 +115,8 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class _StudentOnly(APIView):
-    permission_classes = [HasAreaRole]
-    allowed_roles = frozenset({Role.STUDENT})
+    permission_classes = [students_api.HasAreaRole]
+    allowed_roles = frozenset({students_api.Role.STUDENT})
 
     def own_session(self, pk: int) -> PracticeSession:
         session = PracticeSession.objects.filter(
@@ -174,7 +174,7 @@ class Answer(_StudentOnly):
                 text=answer.get("text"),
                 response_seconds=answer.get("elapsed"),
             )
-        except (services.PracticeError, AnswerError) as error:
+        except (services.PracticeError, content_api.AnswerError) as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
         attempt, check = outcome.attempt, outcome.check
         body = {
@@ -201,3 +201,12 @@ class HintReveal(_StudentOnly):
         except services.PracticeError as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(HintOutSerializer({"text": text, "number": number, "total": total}).data)
+
+
+# Included by the project under /api/ (``tutor/api_urls.py``).
+urlpatterns = [
+    path("practice/sessions/", SessionStart.as_view(), name="api-practice-start"),
+    path("practice/sessions/<int:pk>/next/", NextItem.as_view(), name="api-practice-next"),
+    path("practice/sessions/<int:pk>/answer/", Answer.as_view(), name="api-practice-answer"),
+    path("practice/sessions/<int:pk>/hint/", HintReveal.as_view(), name="api-practice-hint"),
+]

@@ -12,7 +12,7 @@ from content.models import ExerciseKind
 from students import services as student_services
 from students.models import AttemptStatus, GradeSource, KnowledgeState
 from tests.factories import ExerciseFactory, ReferenceAnswerFactory, StudentFactory, TeacherFactory
-from tutor.consumers import StudentEventsConsumer
+from tutor.practice.consumers import StudentEventsConsumer
 
 
 def _pending_attempt(student):
@@ -21,7 +21,7 @@ def _pending_attempt(student):
     attempt, _ = student_services.attempt_record(
         student=student,
         exercise=exercise,
-        session=None,
+        context="test",
         response={"text": "a gap"},
         score=None,
         is_correct=None,

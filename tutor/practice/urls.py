@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tutor import views
+from tutor.practice import views
 
 app_name = "learn"
 urlpatterns = [

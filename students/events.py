@@ -1,0 +1,36 @@
+"""Real-time events to a user's open pages: the one module that sends them.
+
+A service that changes state calls ``event_send`` inside its transaction; the event leaves
+only once the transaction commits (a rolled-back change sends nothing), over the channel
+layer to the group of every page the user has open (``user_group``). A page that is not
+open misses nothing: it reads the state from the database when it opens. Consumers join
+their user's group with ``user_group`` and forward events whose ``type`` they handle.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+
+def user_group(user_id: int) -> str:
+    """The channel-layer group of every open page of one user."""
+    return f"user-{int(user_id)}"
+
+
+def event_send(user_id: int, event: dict) -> None:
+    """Send ``event`` (a dict with a ``type`` such as ``grade.ready``) to every open page of
+    the user once the current transaction commits (at once outside a transaction)."""
+    if "type" not in event:
+        raise ValueError("A real-time event needs a 'type'.")
+    # robust: a channel layer that is down must not undo the committed change; the page
+    # reads the state when it next loads.
+    transaction.on_commit(lambda: _send_now(user_id, event), robust=True)
+
+
+def _send_now(user_id: int, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(user_group(user_id), event)
