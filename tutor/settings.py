@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "content",
     "modeling",
     "tutor",
+    "tutor.homework",
+    "tutor.assistant",
 ]
 
 MIDDLEWARE = [
