@@ -58,6 +58,13 @@ class Classroom(models.Model):
         blank=True,
         limit_choices_to={"role": Role.STUDENT},
     )
+    # Co-teachers see and teach the classroom like its owner; only the owner adds them.
+    co_teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="classrooms_co_taught",
+        blank=True,
+        limit_choices_to={"role": Role.TEACHER},
+    )
     courses = models.ManyToManyField("content.Course", related_name="classrooms", blank=True)
     join_code = models.CharField(max_length=16, unique=True, default=_join_code)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -230,3 +237,36 @@ class KnowledgeHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.concept}: {self.mastery_before:.2f} -> {self.mastery:.2f}"
+
+
+class GradeReview(models.Model):
+    """A teacher's review of an auto-graded answer: who, when, the model's grade as it stood
+    and the teacher's. Append-only; every row is a labelled example the grader can learn
+    from (``train_grader --with-reviews``), and the agreement of each grader version with
+    teachers is counted from these rows."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The model's grade when the teacher reviewed it.
+    model_label = models.CharField(max_length=40, blank=True)
+    model_score = models.FloatField(null=True, blank=True)
+    model_confidence = models.FloatField(null=True, blank=True)
+    model_version = models.CharField(max_length=64, blank=True)
+    # The teacher's grade: a 5-way label and a credit in [0, 1]; accepted = the model's grade kept.
+    label = models.CharField(max_length=40, blank=True)
+    score = models.FloatField()
+    accepted = models.BooleanField(default=False)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["model_version", "created_at"], name="review_version_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=1), name="review_score_in_unit_interval"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"review of {self.attempt_id} by {self.reviewer_id}: {self.label or self.score}"
