@@ -62,9 +62,11 @@ bench-grader: seed grader
 	$(PY) manage.py grader_bench
 	$(PY) manage.py grader_latency
 
+## lint: ruff, and the import contracts of ARCHITECTURE.md (apps depend one way, through their doors)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(VENV)/bin/ruff format .
