@@ -1,8 +1,10 @@
-"""The student model in the database: loads state for the pure model in ``students.kt``,
-stores what it returns, and keeps the spaced-review memory of mastered concepts (FSRS).
+"""The student model in the database: ``knowledge_apply`` loads a student's state, calls the
+pure update (``students.learning.knowledge_update``: BKT, Elo, FSRS review) and stores what
+it returns, with a history row per concept; plus the concepts' fitted parameters.
 
 ``knowledge_apply`` is the one place where a graded attempt changes what the tutor
-believes; the evaluation (``kt_eval``) scores the same ``observe_answer`` it calls.
+believes; the evaluation (``kt_eval``) scores the same ``observe_answer`` the update calls,
+and the learner simulator drives the same ``knowledge_update``.
 """
 
 from __future__ import annotations
