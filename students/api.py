@@ -10,10 +10,11 @@ dashboards), and the concepts' fitted parameters.
 """
 
 from students.access import ALL_ROLES, HasAreaRole, home_url_for, role_may_enter
-from students.events import event_send, user_group
+from students.events import event_send, server_loop_bind, user_group
 from students.knowledge import ConceptChange, concept_params, concept_params_for_course, default_params
 from students.kt.bkt import BKTParams
 from students.kt.model import AbilityState, ItemState, Prediction, observe_answer, predict_answer
+from students.kt.numeric import logit, sigmoid
 from students.learning import (
     ConceptKnowledge,
     KnowledgeUpdate,
@@ -45,9 +46,12 @@ __all__ = [
     "event_send",
     "home_url_for",
     "knowledge_update",
+    "logit",
     "observe_answer",
     "predict_answer",
     "review_after_answer",
     "role_may_enter",
+    "server_loop_bind",
+    "sigmoid",
     "user_group",
 ]

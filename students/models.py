@@ -264,7 +264,8 @@ class GradeReview(models.Model):
         indexes = [models.Index(fields=["model_version", "created_at"], name="review_version_time")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(score__gte=0) & models.Q(score__lte=1), name="review_score_in_unit_interval"
+                condition=models.Q(score__gte=0) & models.Q(score__lte=1),
+                name="review_score_in_unit_interval",
             )
         ]
 

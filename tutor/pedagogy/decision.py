@@ -9,7 +9,15 @@ import numpy as np
 
 from tutor.pedagogy.load import Signals, fading
 from tutor.pedagogy.options import Option
-from tutor.pedagogy.reasons import RULE_ALL_MASTERED, RULE_NO_EXERCISE, WORKED_EXAMPLE_NONE, message
+from tutor.pedagogy.reasons import (
+    ALL_MASTERED_MESSAGE,
+    NO_EXERCISE_MESSAGE,
+    NO_EXERCISE_REPORTED_MESSAGE,
+    RULE_ALL_MASTERED,
+    RULE_NO_EXERCISE,
+    WORKED_EXAMPLE_NONE,
+    message,
+)
 from tutor.pedagogy.situation import Situation
 from tutor.pedagogy.state import Decision
 
@@ -23,6 +31,9 @@ def finish(
     worked_example: str | None = None,
     extra: dict | None = None,
 ) -> Decision:
+    """The decision to serve ``o`` under ``rule``: its reason (the item's figures, the
+    signals, ``extra``) and message; the worked example as faded unless ``worked_example``
+    says otherwise."""
     graph = sit.graph
     concept = graph.concepts[o.concept]
     worked = fading(sit, o) if worked_example is None else worked_example
@@ -81,6 +92,7 @@ def finish(
 
 
 def add_signals(reason: dict, signals: Signals) -> None:
+    """The break and fast-wrong-answer figures, into the reason."""
     if signals.break_figures:
         reason["break"] = signals.break_figures
     if signals.slow_down_figures:
@@ -88,6 +100,7 @@ def add_signals(reason: dict, signals: Signals) -> None:
 
 
 def finish_done(sit: Situation, signals: Signals) -> Decision:
+    """Everything mastered and nothing due: the course is done."""
     reason = {"rule": RULE_ALL_MASTERED, "concepts_mastered": int(sit.mastered.sum())}
     add_signals(reason, signals)
     return Decision(
@@ -95,7 +108,7 @@ def finish_done(sit: Situation, signals: Signals) -> Decision:
         concept_id=None,
         rule=RULE_ALL_MASTERED,
         reason=reason,
-        message="You have mastered every concept in this course, and nothing is due for review. Well done!",
+        message=ALL_MASTERED_MESSAGE,
         worked_example=WORKED_EXAMPLE_NONE,
         break_suggestion=None,
         slow_down=signals.slow_down,
@@ -104,6 +117,7 @@ def finish_done(sit: Situation, signals: Signals) -> Decision:
 
 
 def finish_nothing(sit: Situation, signals: Signals) -> Decision:
+    """Concepts are left but no item may be served; the reason names those without any."""
     candidates = list(sit.due) + np.flatnonzero(sit.learning).tolist()
     empty = [sit.graph.concepts[i].slug for i in candidates if not sit.graph.exercise_ids_by_rank[i]]
     reason = {
@@ -117,9 +131,7 @@ def finish_nothing(sit: Situation, signals: Signals) -> Decision:
         concept_id=None,
         rule=RULE_NO_EXERCISE,
         reason=reason,
-        message="There is no exercise you can practise right now. Your teacher has been told what is missing."
-        if empty
-        else "There is no exercise you can practise right now.",
+        message=NO_EXERCISE_REPORTED_MESSAGE if empty else NO_EXERCISE_MESSAGE,
         worked_example=WORKED_EXAMPLE_NONE,
         break_suggestion=signals.break_suggestion,
         slow_down=signals.slow_down,

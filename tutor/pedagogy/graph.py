@@ -77,10 +77,14 @@ class CourseGraph:
                 f"The prerequisites form a cycle; concepts involved or blocked: {', '.join(stuck)}."
             )
 
+        # The indexes the policy reads, all by curriculum rank (a concept's position in
+        # ``concepts``) so that per-student figures can be numpy arrays over the course:
         #: Concepts in curriculum order; a concept's index here is its curriculum rank.
         self.concepts: tuple[ConceptInfo, ...] = tuple(ordered)
+        #: concept id -> rank; concept slug -> rank (reasons store slugs)
         self.rank_of: dict[int, int] = {c.id: i for i, c in enumerate(ordered)}
         self.rank_of_slug: dict[str, int] = {c.slug: i for i, c in enumerate(ordered)}
+        #: per rank, its prerequisites' ranks; and every edge as two arrays (concept, prerequisite)
         self.prerequisite_ranks: tuple[tuple[int, ...], ...] = tuple(
             tuple(sorted({self.rank_of[p] for p in c.prerequisites})) for c in ordered
         )
@@ -88,9 +92,11 @@ class CourseGraph:
         pre = [p for pres in self.prerequisite_ranks for p in pres]
         self.edge_concept = np.asarray(src, dtype=np.intp)
         self.edge_prerequisite = np.asarray(pre, dtype=np.intp)
+        #: per rank, P(G) and P(S) as floats
         self.p_guess = tuple(float(c.p_guess) for c in ordered)
         self.p_slip = tuple(float(c.p_slip) for c in ordered)
 
+        #: exercise id -> exercise; exercise id -> its concepts' ranks
         self.exercises_by_id: dict[int, ExerciseInfo] = {}
         self.exercise_ranks: dict[int, tuple[int, ...]] = {}
         by_concept: list[list[ExerciseInfo]] = [[] for _ in ordered]
@@ -107,6 +113,7 @@ class CourseGraph:
             self.exercise_ranks[exercise.id] = idxs
             for i in idxs:
                 by_concept[i].append(exercise)
+        #: per rank, its exercises' ids, easiest (authored difficulty) first
         self.exercise_ids_by_rank: tuple[tuple[int, ...], ...] = tuple(
             tuple(e.id for e in sorted(items, key=lambda e: (e.difficulty, e.id))) for items in by_concept
         )

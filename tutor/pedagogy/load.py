@@ -16,6 +16,8 @@ from tutor.pedagogy.situation import Situation
 
 @dataclass(frozen=True)
 class Signals:
+    """What the last answers say about load, and the target band they leave."""
+
     band: tuple[float, float]
     base_band: tuple[float, float]
     slow: dict | None
@@ -25,7 +27,9 @@ class Signals:
     break_figures: dict | None
 
 
-def signals(sit: Situation) -> Signals:
+def signals_of(sit: Situation) -> Signals:
+    """The load signals of the last answers: the target band (moved towards easier items
+    after a slow answer), a request to slow down after a fast wrong one, a break."""
     s = sit.settings
     band = base_band = (s.target_success_low, s.target_success_high)
     slow = None
@@ -42,10 +46,7 @@ def signals(sit: Situation) -> Signals:
                     "band_shift": s.slow_band_shift,
                 }
             if last.correct is False and seconds < s.fast_wrong_fraction * last.expected_seconds:
-                slow_down = (
-                    "That answer came very quickly. Take your time and read each question carefully: "
-                    "a careful try teaches you more than a quick guess."
-                )
+                slow_down = reasons.SLOW_DOWN_MESSAGE
                 slow_down_figures = {
                     "response_seconds": round(seconds, 1),
                     "expected_seconds": round(last.expected_seconds, 1),
@@ -55,6 +56,8 @@ def signals(sit: Situation) -> Signals:
 
 
 def break_check(sit: Situation) -> tuple[str | None, dict | None]:
+    """A break suggestion and its figures after long time on task (restarted by a pause)
+    or a drop in accuracy, else (None, None)."""
     s = sit.settings
     student = sit.student
     reset = timedelta(minutes=s.break_reset_minutes)
@@ -69,8 +72,7 @@ def break_check(sit: Situation) -> tuple[str | None, dict | None]:
     minutes = max(0.0, (student.now - start).total_seconds() / 60)
     if minutes >= s.break_after_minutes:
         return (
-            f"You have been practising for {int(minutes)} minutes. A short break of a few minutes "
-            "helps you remember what you learned.",
+            reasons.break_after_time_message(minutes),
             {"reason": "time_on_task", "minutes_on_task": round(minutes, 1)},
         )
     graded = [r.correct for r in sit.session_items if r.correct is not None]
@@ -80,8 +82,7 @@ def break_check(sit: Situation) -> tuple[str | None, dict | None]:
         before = sum(graded[-2 * n : -n]) / n
         if before > 0 and last <= before * (1 - s.accuracy_drop_fraction) + 1e-9:
             return (
-                f"Your last {n} answers were right {last:.0%} of the time, against {before:.0%} in the "
-                f"{n} before. You may be tired: a short break often helps.",
+                reasons.break_after_accuracy_drop_message(n, last, before),
                 {
                     "reason": "accuracy_drop",
                     "accuracy_last": round(last, 3),
@@ -129,6 +130,7 @@ def interleave_block(sit: Situation) -> tuple[int, int] | None:
 
 
 def fading(sit: Situation, o: Option) -> str:
+    """How the item's worked example is given at the concept's mastery: shown, offered, none."""
     if not o.has_worked_example:
         return WORKED_EXAMPLE_NONE
     mastery = float(sit.mastery[o.concept])

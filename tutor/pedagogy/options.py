@@ -13,10 +13,12 @@ from tutor.pedagogy.situation import Situation
 
 @dataclass(frozen=True)
 class Option:
+    """An item that may be served now, with the figures the choice compares."""
+
     exercise_id: int
-    concept: int  # index of the concept it was chosen for
+    concept: int  # curriculum rank of the concept it was chosen for
     predicted: float
-    value: float  # expected items saved (see _Choice.value)
+    value: float  # expected items saved (``tutor.pedagogy.value.items_saved``)
     gain: float  # information, in bits, on the concepts it is wanted for
     distance: float  # from the target band; 0 inside it
     n_other: int  # concepts of the item the tutor wants no evidence on now (known, not due)
@@ -37,6 +39,9 @@ def option(
     ignore_recent: bool,
     test_out: bool = False,
 ) -> Option | None:
+    """The exercise as a candidate for ``concept`` with its figures, or None when it may not
+    be served now: a concept in ``exclude``, one not ready (unless it tests out), more new
+    concepts than ``new_budget``, or answered recently (unless ``ignore_recent``)."""
     if not ignore_recent and exercise_id in sit.recent_ids:
         return None
     idxs = sit.graph.exercise_ranks[exercise_id]
@@ -108,6 +113,7 @@ def options(
     ignore_recent: bool = False,
     test_out: bool = False,
 ) -> list[Option]:
+    """Every item of ``concept`` that may be served now (``option``), easiest first."""
     found = []
     for exercise_id in sit.graph.exercise_ids_by_rank[concept]:
         o = option(
@@ -156,6 +162,7 @@ def usual_order(band: tuple[float, float]) -> Callable[[Option], tuple]:
 def first_best(
     sit: Situation, order: Iterable[int], band: tuple[float, float], **kwargs: Any
 ) -> Option | None:
+    """The ``best`` item of the first concept in ``order`` that has one."""
     for concept in order:
         o = best(sit, concept, band, **kwargs)
         if o is not None:

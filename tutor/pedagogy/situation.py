@@ -124,6 +124,7 @@ class Situation:
 
     # -- figures ------------------------------------------------------------------------
     def predicted(self, exercise_id: int) -> float:
+        """The caller's P(correct) on the exercise, checked and cached."""
         p = self._predicted.get(exercise_id)
         if p is None:
             p = float(self._predict_fn(exercise_id))

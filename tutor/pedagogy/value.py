@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from students.kt.numeric import logit
+from students.api import logit
 from tutor.pedagogy.graph import CourseGraph
 
 # V(p) is tabulated on a grid of log-odds from P(L) = 0.001 up to the threshold; beliefs

@@ -14,7 +14,8 @@ from content import api as content_api
 from content import selectors as content_selectors
 from students import api as students_api
 from students import selectors as student_selectors
-from tutor.policy import (  # TODO(lead): tutor.pedagogy once the split lands
+from tutor.pedagogy import (
+    EARLIER_ITEMS,
     ConceptInfo,
     ConceptState,
     CourseGraph,
@@ -25,8 +26,6 @@ from tutor.policy import (  # TODO(lead): tutor.pedagogy once the split lands
     choose_next,
 )
 from tutor.practice.models import PracticeSession
-
-EARLIER_ITEMS = 10  # TODO(lead): from tutor.pedagogy
 
 
 def policy_settings(course) -> content_api.PolicySettings:

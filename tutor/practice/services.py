@@ -19,7 +19,7 @@ from content import api as content_api
 from content import selectors as content_selectors
 from modeling import api as modeling_api
 from students import services as student_services
-from tutor.policy import Decision  # TODO(lead): tutor.pedagogy
+from tutor.pedagogy import Decision
 from tutor.practice import selectors
 from tutor.practice.models import PracticeSession
 

@@ -122,7 +122,7 @@ def test_a_change_through_no_service_is_not_seen_until_the_content_is_marked_cha
     # Then the cached graph still holds it, until the write is recorded
     assert selectors.course_graph_cached(course) is graph
     content_services.course_content_changed(course_ids=[course.pk])
-    assert item.pk not in selectors.course_graph_cached(course)._exercises
+    assert item.pk not in selectors.course_graph_cached(course).exercises_by_id
 
 
 def test_fitted_parameters_are_seen_by_the_next_selection():

@@ -1,5 +1,5 @@
 """``manage.py simulate_learners``: simulated students through the real selection and
-student-model code (``tutor.simulation``), one table per policy.
+student-model code (``tutor.pedagogy.simulation``), one table per policy.
 
     manage.py simulate_learners --course basic-electricity --policy all --students 200 --seed 1
     manage.py simulate_learners --random-course 30,400 --policy all --students 100 --json
@@ -18,11 +18,9 @@ from dataclasses import asdict
 
 from django.core.management.base import BaseCommand, CommandError
 
-from content.models import Course
-from students.knowledge import concept_params
-from tutor import selectors
-from tutor.policy import PolicySettings
-from tutor.simulation import (
+from content import api as content_api
+from students import api as students_api
+from tutor.pedagogy.simulation import (
     POLICIES,
     LearnerPopulation,
     PolicySummary,
@@ -30,6 +28,7 @@ from tutor.simulation import (
     random_course_graph,
     simulate,
 )
+from tutor.practice import selectors as practice_selectors
 
 TARGETS = {"fixed": 0.7, "mastery": 0.9}  # adaptive items at most this x the baseline's
 
@@ -172,17 +171,17 @@ class Command(BaseCommand):
             raise CommandError("--students must be 1 or more.")
         params = None
         if options["course"]:
-            course = Course.objects.filter(slug=options["course"]).first()
+            course = content_api.course_by_slug(options["course"])
             if course is None:
                 raise CommandError(f"No course with the slug {options['course']!r}.")
-            graph = selectors.course_graph(course)
-            settings = selectors.policy_settings(course)
-            params = concept_params(c.id for c in graph.concepts)
+            graph = practice_selectors.course_graph(course)
+            settings = practice_selectors.policy_settings(course)
+            params = students_api.concept_params(c.id for c in graph.concepts)
             course_info = {"slug": course.slug}
         else:
             n_concepts, n_exercises = _random_course(options["random_course"])
             graph = random_course_graph(n_concepts, n_exercises, seed=options["course_seed"])
-            settings = PolicySettings()
+            settings = content_api.PolicySettings()
             course_info = {"random": f"{n_concepts},{n_exercises}", "course_seed": options["course_seed"]}
         course_info.update(concepts=len(graph.concepts), exercises=graph.exercise_count)
         if not graph.concepts:

@@ -1,4 +1,4 @@
-"""The learner simulator (``tutor.simulation``) and ``manage.py simulate_learners``: the
+"""The learner simulator (``tutor.pedagogy.simulation``) and ``manage.py simulate_learners``: the
 simulated students behave as documented, the baselines do what they claim, and the adaptive
 policy is the product's own ``choose_next``."""
 
@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from students import knowledge
-from tutor import policy, simulation
-from tutor.policy import ConceptInfo, CourseGraph, ExerciseInfo, PolicySettings
-from tutor.simulation import (
+from content.api import PolicySettings
+from students import learning
+from students.kt import model
+from students.learning import ConceptKnowledge, knowledge_update
+from tutor.pedagogy import ConceptInfo, CourseGraph, ExerciseInfo, choose_next
+from tutor.pedagogy.simulation import (
     POLICIES,
+    START,
     AdaptivePolicy,
     FixedPolicy,
     Learner,
@@ -23,12 +27,16 @@ from tutor.simulation import (
     MasteryPolicy,
     RunSettings,
     TutorBeliefs,
+    beliefs,
+    concept_state,
     make_policy,
     problem_sets,
     random_course_graph,
     simulate,
     simulate_student,
+    tutor_params,
 )
+from tutor.practice import selectors as practice_selectors
 
 POPULATION = LearnerPopulation()
 
@@ -50,10 +58,20 @@ def chain_course() -> CourseGraph:
     return CourseGraph(concepts, exercises)
 
 
+def chain_course_with_a_pair() -> CourseGraph:
+    """``chain_course`` plus an item on A alone (11) and one on A and B (12)."""
+    base = chain_course()
+    exercises = [
+        ExerciseInfo(id=11, concepts=(1,), difficulty=0.5, expected_seconds=60, has_worked_example=False),
+        ExerciseInfo(id=12, concepts=(1, 2), difficulty=0.5, expected_seconds=60, has_worked_example=True),
+    ]
+    return CourseGraph(base.concepts, exercises)
+
+
 def run_one(graph: CourseGraph, chosen_policy, student: int = 0, seed: int = 5):
     settings = PolicySettings()
     learner = Learner(graph, POPULATION, seed, student)
-    tutor = TutorBeliefs(graph, simulation.tutor_params(graph), settings, {})
+    tutor = TutorBeliefs(graph, tutor_params(graph), settings, {})
     return simulate_student(
         graph, chosen_policy, learner, tutor, settings, RunSettings(), random.Random(seed * 1000 + student)
     )
@@ -196,7 +214,7 @@ def test_the_mastery_policy_declares_the_course_only_when_every_belief_is_at_the
     graph = random_course_graph(4, 30, seed=8)
     settings = PolicySettings()
     learner = Learner(graph, POPULATION, 1, 0)
-    tutor = TutorBeliefs(graph, simulation.tutor_params(graph), settings, {})
+    tutor = TutorBeliefs(graph, tutor_params(graph), settings, {})
 
     result = simulate_student(
         graph, MasteryPolicy(), learner, tutor, settings, RunSettings(), random.Random(1)
@@ -208,12 +226,80 @@ def test_the_mastery_policy_declares_the_course_only_when_every_belief_is_at_the
 
 # --- the product's code ----------------------------------------------------------------
 def test_the_adaptive_policy_is_the_products_choose_next():
-    assert AdaptivePolicy().choose is policy.choose_next
-    assert make_policy("adaptive", RunSettings()).choose is policy.choose_next
-    # and the tutor's beliefs move by the student model's own rules
-    assert simulation.observe_answer is knowledge.observe_answer
-    assert simulation.answer_evidence_weight is knowledge.answer_evidence_weight
-    assert simulation.review_after_answer is knowledge.review_after_answer
+    assert AdaptivePolicy().choose is choose_next
+    assert make_policy("adaptive", RunSettings()).choose is choose_next
+    # and the tutor's beliefs move by the live update, and predict by the live predictor
+    assert beliefs.knowledge_update is learning.knowledge_update
+    assert beliefs.predict_answer is model.predict_answer
+    assert practice_selectors.students_api.predict_answer is model.predict_answer
+
+
+def test_a_simulated_answer_updates_the_beliefs_exactly_as_knowledge_update_says():
+    # Given a student who answered the item on A and B once already, with a worked example shown
+    graph = chain_course_with_a_pair()
+    params = tutor_params(graph)
+    tutor = TutorBeliefs(graph, params, PolicySettings(), {})
+    pair = graph.exercise(12)
+    first, second = START, START + timedelta(minutes=2)
+    tutor.observe(pair, 1.0, first, worked_example_shown=True)
+    before = dict(tutor.knowledge)
+    item, ability = tutor.items[12], tutor.ability
+
+    # When they answer it wrong
+    update = tutor.observe(pair, 0.0, second, worked_example_shown=False)
+
+    # Then every record is what knowledge_update returns for the same inputs
+    expected = knowledge_update(
+        {1: before[1], 2: before[2]},
+        params,
+        item,
+        ability,
+        score=0.0,
+        hints_used=0,
+        worked_example_shown=False,
+        threshold=PolicySettings().mastery_threshold,
+        now=second,
+        card_ids={1: 1, 2: 2},
+    )
+    assert update == expected
+    assert tutor.knowledge == {**before, **expected.concepts}
+    assert (tutor.items[12], tutor.ability) == (expected.item, expected.ability)
+    # and the policy sees those records
+    assert tutor.states == {c: concept_state(k) for c, k in expected.concepts.items()}
+    assert tutor.states[1].error_streak == 1 and tutor.states[1].n_attempts == 2
+    # and P(correct) is the live predictor's on them
+    assert (
+        tutor.predict(12)
+        == model.predict_answer(
+            {1: expected.concepts[1].mastery, 2: expected.concepts[2].mastery},
+            params,
+            expected.item,
+            expected.ability,
+        ).p_correct
+    )
+
+
+def test_a_concept_never_practised_starts_from_an_empty_record():
+    graph = chain_course_with_a_pair()
+    tutor = TutorBeliefs(graph, tutor_params(graph), PolicySettings(), {})
+
+    update = tutor.observe(graph.exercise(11), 1.0, START, worked_example_shown=False)
+
+    expected = knowledge_update(
+        {1: ConceptKnowledge()},
+        tutor_params(graph),
+        model.ItemState(),
+        model.AbilityState(),
+        score=1.0,
+        hints_used=0,
+        worked_example_shown=False,
+        threshold=PolicySettings().mastery_threshold,
+        now=START,
+        card_ids={1: 1},
+    )
+    assert update == expected
+    assert set(tutor.knowledge) == {1}
+    assert tutor.belief(2) == tutor.prior[2]
 
 
 def test_the_adaptive_policy_calls_choose_next_for_every_item():
@@ -221,7 +307,7 @@ def test_the_adaptive_policy_calls_choose_next_for_every_item():
     calls = []
 
     def spy(*args):
-        decision = policy.choose_next(*args)
+        decision = choose_next(*args)
         calls.append(decision)
         return decision
 
