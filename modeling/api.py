@@ -9,7 +9,7 @@ from __future__ import annotations
 from modeling.grader.engine import GradeResult, GradingInput, grade_answers
 from modeling.grader.errors import GraderError, NoActiveGrader
 from modeling.selectors import grader_version_active
-from modeling.services import grading_queue
+from modeling.services import grader_warm_up_in_background, grading_queue
 
 __all__ = [
     "GradeResult",
@@ -18,5 +18,6 @@ __all__ = [
     "NoActiveGrader",
     "grade_answers",
     "grader_version_active",
+    "grader_warm_up_in_background",
     "grading_queue",
 ]

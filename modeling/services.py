@@ -8,20 +8,24 @@ one transaction, so a failed run leaves neither a row nor a folder behind.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
-from modeling.grader import training
+from modeling.grader import engine, training
 from modeling.grader.errors import GraderError, UnknownGraderVersion
 from modeling.models import GraderVersion
 from modeling.tasks import grade_attempt
+
+log = logging.getLogger(__name__)
 
 VERSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DEFAULT_DATA_FILES = ("scientsbank_train.csv", "beetle_train.csv")
@@ -177,8 +181,44 @@ def grader_train(
 
 
 # --- grading ----------------------------------------------------------------------------------
+# The embedded default has no worker: grading runs on one background thread of the web
+# process (one thread: the model is loaded once and batches pending answers like a worker;
+# a grade is recorded and pushed exactly as a worker would).
+_background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader")
+
+
 def grading_queue(attempt_id: int, *, regrade: bool = False) -> None:
-    """Queue the grading of an answer on the ``grading`` queue (run in-process when Celery
-    is eager, i.e. in the embedded default). Call it after the answer's transaction
-    commits (``transaction.on_commit``): the worker must find the row."""
-    grade_attempt.delay(attempt_id, regrade=regrade)
+    """Queue the grading of an answer on the ``grading`` queue; without a broker (Celery
+    eager), on the web process's grading thread (``settings.GRADER_IN_PROCESS``). Call it
+    after the answer's transaction commits (``transaction.on_commit``): the grader must
+    find the row."""
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        grade_attempt.delay(attempt_id, regrade=regrade)
+    elif settings.GRADER_IN_PROCESS == "inline":
+        grade_attempt.apply(args=[attempt_id], kwargs={"regrade": regrade})
+    else:
+        _background.submit(_grade_in_background, attempt_id, regrade)
+
+
+def _grade_in_background(attempt_id: int, regrade: bool) -> None:
+    try:
+        grade_attempt.apply(args=[attempt_id], kwargs={"regrade": regrade})
+    except Exception:  # the task logs and retries its own failures; the thread must live on
+        log.exception("grading answer %s in the background failed; it stays pending", attempt_id)
+    finally:
+        close_old_connections()
+
+
+def grader_warm_up() -> None:
+    """Load the active grader now (the web process of the embedded default calls it, in the
+    background, when it starts), so the first answer does not wait for the model. Without
+    an active grader there is nothing to load."""
+    try:
+        engine.get_grader()
+    except GraderError as error:
+        log.info("no grader to warm up: %s", error)
+
+
+def grader_warm_up_in_background() -> None:
+    """``grader_warm_up`` on the grading thread, where the first grade will run."""
+    _background.submit(grader_warm_up)

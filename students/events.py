@@ -9,9 +9,19 @@ their user's group with ``user_group`` and forward events whose ``type`` they ha
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+# The event loop of this process's ASGI server, where its consumers wait. The in-memory
+# channel layer (the embedded default) keeps its queues on that loop; an event sent from a
+# thread of the server's own (a grade computed in the background) must be handed to that
+# loop, not to a loop of its own. Bound by the consumers when a page connects.
+_server_loop: asyncio.AbstractEventLoop | None = None
+_server_loop_lock = threading.Lock()
 
 
 def user_group(user_id: int) -> str:
@@ -29,8 +39,27 @@ def event_send(user_id: int, event: dict) -> None:
     transaction.on_commit(lambda: _send_now(user_id, event), robust=True)
 
 
+def server_loop_bind() -> None:
+    """Remember the running event loop as the server's (a consumer calls it on connect)."""
+    global _server_loop
+    with _server_loop_lock:
+        _server_loop = asyncio.get_running_loop()
+
+
 def _send_now(user_id: int, event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(user_group(user_id), event)
+    group = user_group(user_id)
+    loop = _server_loop
+    if loop is not None and loop.is_running() and not _runs_on(loop):
+        asyncio.run_coroutine_threadsafe(layer.group_send(group, event), loop).result(timeout=10)
+        return
+    async_to_sync(layer.group_send)(group, event)
+
+
+def _runs_on(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False

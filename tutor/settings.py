@@ -213,6 +213,11 @@ GRADER_DEVICE = os.environ.get("GRADER_DEVICE", "auto")
 # bf16 inference on the CPU: auto = where the CPU has native bf16 (about 4x the batched
 # throughput there, labels 99.6% the same as fp32); on; off.
 GRADER_CPU_BF16 = os.environ.get("GRADER_CPU_BF16", "auto")
+# Without a broker (Celery eager, the embedded default) grading runs in the web process:
+# "background" on a thread of its own, so a free-text submit returns at once and the grade
+# is pushed to the page as it is with a worker; "inline" inside the request (tests that
+# want the grade at once). With a broker, the worker grades and this is not used.
+GRADER_IN_PROCESS = os.environ.get("GRADER_IN_PROCESS", "background")
 
 # --- production hardening ------------------------------------------------------------
 if PRODUCTION:

@@ -18,6 +18,7 @@ class StudentEventsConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated or not students_api.role_may_enter(user.role, "/learn/"):
             await self.close(code=4403)
             return
+        students_api.server_loop_bind()
         self.group = students_api.user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
