@@ -74,6 +74,20 @@ class PolicySettings:
     # once nothing is left to learn every due review is served. 0: serve reviews when due.
     # At 3, recall is still about 0.78 when a waiting review is served (FSRS-6 default curve).
     review_grace: float = 3.0
+    # Mastery needs evidence of the student's own: besides P(L) at the threshold, this many
+    # right answers without hints, worked example or a previously shown answer, each on a
+    # different exercise (an item that also involves a later concept counts once). Mastery
+    # learning criteria ask as much: ASSISTments' skill builders, 3 right in a row. Lowered
+    # per concept to what its items can still give (a concept with two items needs two).
+    mastery_min_independent: int = 3
+    # An item whose answer the student has seen (its correct options, a wrong numeric
+    # answer's value, a worked solution shown before it) is not served again until both
+    # this many answers in the course and this many days have passed: within a session the
+    # answer is still in working memory, so a right answer would be recall of the answer,
+    # not of the concept. Only when nothing else can be served does it come back earlier
+    # (its right answer then counts as weaker evidence, ``revealed_evidence_factor``).
+    reveal_hold_items: int = 30
+    reveal_hold_days: float = 1.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -121,6 +135,8 @@ _INT_SETTINGS = {
     "accuracy_window",
     "interleave_after",
     "test_out_min_answers",
+    "mastery_min_independent",
+    "reveal_hold_items",
 }
 # name -> (lowest, highest, lowest allowed?, highest allowed?, what it must be, in words)
 _LIMITS: dict[str, tuple[float, float, bool, bool, str]] = {
@@ -147,6 +163,9 @@ _LIMITS: dict[str, tuple[float, float, bool, bool, str]] = {
     "test_out_from": (0.0, 1.0, True, True, "a probability from 0 to 1"),
     "test_out_min_answers": (0, math.inf, True, False, "a whole number, 0 or more"),
     "review_grace": (0.0, math.inf, True, False, "a number of review intervals, 0 or more"),
+    "mastery_min_independent": (0, math.inf, True, False, "a whole number, 0 or more"),
+    "reveal_hold_items": (0, math.inf, True, False, "a whole number, 0 or more"),
+    "reveal_hold_days": (0.0, math.inf, True, False, "a number of days, 0 or more"),
 }
 
 

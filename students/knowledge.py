@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from content import api as content_api
@@ -45,8 +46,50 @@ class ConceptChange:
 
 
 def evidence_weight(attempt: Attempt) -> float:
-    """``answer_evidence_weight`` of a stored attempt."""
+    """``answer_evidence_weight`` of a stored attempt (hints and worked example; whether its
+    answer was shown before is read by ``knowledge_apply``, which knows the log before it)."""
     return answer_evidence_weight(attempt.hints_used, attempt.worked_example_shown)
+
+
+def revealing_attempts() -> Q:
+    """The attempts after which the student has seen the item's answer: the feedback page
+    of a multiple-choice item shows its correct options, that of a wrong numeric answer the
+    value, and a worked example shown before the item solves it. (A free-text answer's
+    feedback shows no reference answer, and a right numeric answer shows nothing new.)"""
+    return (
+        Q(worked_example_shown=True)
+        | Q(exercise__kind=content_api.ExerciseKind.MULTIPLE_CHOICE)
+        | (Q(exercise__kind=content_api.ExerciseKind.NUMERIC) & ~Q(is_correct=True))
+    )
+
+
+def _evidence_context(attempt: Attempt, concepts: list, states: dict) -> tuple[bool, dict[int, int]]:
+    """Whether the attempt's item had its answer shown to the student by an earlier attempt,
+    and, per concept, how many of its own other published exercises (none of whose concepts
+    comes later in the curriculum: those can always be served once the concept's
+    prerequisites are) could still be credited (never shown with their answer, not credited
+    yet): a query, and one per concept."""
+    earlier = Attempt.objects.filter(student_id=attempt.student_id, pk__lt=attempt.pk).filter(
+        revealing_attempts()
+    )
+    revealed = set(
+        earlier.filter(exercise__course_id=attempt.exercise.course_id)
+        .values_list("exercise_id", flat=True)
+        .distinct()
+    )
+    fresh: dict[int, int] = {}
+    for concept in concepts:
+        state = states.get(concept.pk)
+        credited = set(state.credited_exercises or ()) if state is not None else set()
+        ids = (
+            concept.exercises.filter(status=content_api.Status.PUBLISHED)
+            .exclude(concepts__order__gt=concept.order)
+            .values_list("pk", flat=True)
+        )
+        fresh[concept.pk] = sum(
+            1 for e in ids if e != attempt.exercise_id and e not in revealed and e not in credited
+        )
+    return attempt.exercise_id in revealed, fresh
 
 
 def concept_params(concept_ids) -> dict[int, BKTParams]:
@@ -91,7 +134,8 @@ def knowledge_apply(attempt: Attempt) -> list[ConceptChange]:
     now = timezone.now()
     exercise = attempt.exercise
     concepts = list(exercise.concepts.all())
-    threshold = mastery_threshold_for(exercise.course)
+    course_settings = content_api.course_settings_for(exercise.course)
+    threshold = course_settings.mastery_threshold
     params = concept_params(c.pk for c in concepts)
     states = {
         s.concept_id: s
@@ -103,6 +147,7 @@ def knowledge_apply(attempt: Attempt) -> list[ConceptChange]:
         exercise=exercise, defaults={"difficulty": 0.0}
     )
     ability_row, _ = StudentAbility.objects.select_for_update().get_or_create(student_id=attempt.student_id)
+    answer_revealed, fresh_items = _evidence_context(attempt, concepts, states)
     update = knowledge_update(
         {c.pk: _knowledge_of(states.get(c.pk)) for c in concepts},
         params,
@@ -113,6 +158,10 @@ def knowledge_apply(attempt: Attempt) -> list[ConceptChange]:
         worked_example_shown=attempt.worked_example_shown,
         threshold=threshold,
         now=now,
+        answer_revealed=answer_revealed,
+        exercise_id=exercise.pk,
+        min_independent=course_settings.mastery_min_independent,
+        fresh_items=fresh_items,
     )
     item_row.difficulty, item_row.n_attempts = update.item.difficulty, update.item.n_attempts
     item_row.save(update_fields=["difficulty", "n_attempts"])
@@ -132,6 +181,7 @@ def knowledge_apply(attempt: Attempt) -> list[ConceptChange]:
         state.first_practiced_at, state.last_practiced_at = after.first_practiced_at, after.last_practiced_at
         state.memory = after.review.memory or {}
         state.mastered_at, state.review_due_at = after.review.mastered_at, after.review.review_due_at
+        state.independent_correct, state.credited_exercises = after.independent_correct, list(after.credited)
         state.save()
         history.append(
             KnowledgeHistory(
@@ -172,4 +222,6 @@ def _knowledge_of(state: KnowledgeState | None) -> ConceptKnowledge:
         first_practiced_at=state.first_practiced_at,
         last_practiced_at=state.last_practiced_at,
         review=ReviewState(state.memory or None, state.mastered_at, state.review_due_at),
+        independent_correct=state.independent_correct,
+        credited=tuple(state.credited_exercises or ()),
     )

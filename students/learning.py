@@ -32,13 +32,29 @@ def _setting(name: str, default: float) -> float:
     return float(getattr(settings, "STUDENT_MODEL", {}).get(name, default))
 
 
-def answer_evidence_weight(hints_used: int, worked_example_shown: bool) -> float:
+def answer_evidence_weight(
+    hints_used: int, worked_example_shown: bool, answer_revealed: bool = False
+) -> float:
     """How much an answer tells about mastery: less after hints and after a worked example
-    (the student may be copying a pattern rather than recalling it)."""
+    (the student may be copying a pattern rather than recalling it), and less for an item
+    whose answer the student was shown before (its correct options, its value, its worked
+    solution): a right answer may be remembered rather than worked out."""
     weight = _setting("hint_evidence_factor", 0.7) ** hints_used
     if worked_example_shown:
         weight *= _setting("worked_example_evidence_factor", 0.6)
+    if answer_revealed:
+        # Weaker than a worked example of a similar item (0.6): it was this very item's answer.
+        weight *= _setting("revealed_evidence_factor", 0.5)
     return max(_setting("min_evidence_weight", 0.25), weight)
+
+
+def answer_is_independent(
+    score: float, hints_used: int, worked_example_shown: bool, answer_revealed: bool
+) -> bool:
+    """A right answer given on the student's own: no hint, no worked example before it, and
+    an item whose answer the student had not been shown. Only these count towards the
+    course's minimum of independent evidence for mastery."""
+    return score >= 0.5 and hints_used == 0 and not worked_example_shown and not answer_revealed
 
 
 def _review_rating(score: float, hints_used: int) -> Rating:
@@ -68,13 +84,15 @@ def review_after_answer(
     hints_used: int,
     now: datetime,
     card_id: int | None = None,
+    evidence_enough: bool = True,
 ) -> ReviewState:
     """The review state after an answer that left the concept at ``mastery``: a mastered
     concept is in spaced review, so every answer on it is an FSRS review; reaching
-    ``threshold`` enters review; falling below it after mastery leaves review (the concept
+    ``threshold`` with ``evidence_enough`` (the course's minimum of independent right
+    answers) enters review; falling below it after mastery leaves review (the concept
     is practised again, and re-enters review when it is mastered again). ``card_id`` names
     a new FSRS card (default: the package's own, the time of creation)."""
-    if state.mastered_at is None and mastery < threshold:
+    if state.mastered_at is None and (mastery < threshold or not evidence_enough):
         return state
     card = Card.from_dict(state.memory) if state.memory else Card(card_id=card_id)
     card, _ = SCHEDULER.review_card(card, _review_rating(score, hints_used), now)
@@ -99,6 +117,11 @@ class ConceptKnowledge:
     first_practiced_at: datetime | None = None
     last_practiced_at: datetime | None = None
     review: ReviewState = field(default_factory=ReviewState)
+    # Right answers given on the student's own (``answer_is_independent``), one per exercise:
+    # the exercises already credited, so a repeated item (or one that also involves a later
+    # concept, served again) counts once.
+    independent_correct: int = 0
+    credited: tuple[int, ...] = ()
 
     @property
     def mastered(self) -> bool:
@@ -128,20 +151,43 @@ def knowledge_update(
     threshold: float,
     now: datetime,
     card_ids: Mapping[Hashable, int] | None = None,
+    answer_revealed: bool = False,
+    exercise_id: int | None = None,
+    min_independent: int = 0,
+    fresh_items: Mapping[Hashable, int] | None = None,
 ) -> KnowledgeUpdate:
     """The student model after one graded answer to an item whose concepts are the keys of
     ``knowledge`` (each with its state before the answer; a default ``ConceptKnowledge``
-    for one never practised). ``score`` is the credit in [0, 1]; hints and a worked
-    example shown before the answer weaken its evidence (``answer_evidence_weight``);
-    ``threshold`` is the course's mastery threshold, where spaced review starts."""
-    weight = answer_evidence_weight(hints_used, worked_example_shown)
+    for one never practised). ``score`` is the credit in [0, 1]; hints, a worked example
+    shown before the answer and an item whose answer was shown to the student before
+    (``answer_revealed``) weaken its evidence (``answer_evidence_weight``).
+
+    A concept is declared mastered (enters spaced review) when its P(L) reaches
+    ``threshold``, the course's mastery threshold, *and* it has ``min_independent`` right
+    answers given on the student's own (``answer_is_independent``), each on a different
+    exercise (``exercise_id``; an item counts once, however often it is served): the
+    belief alone can reach the threshold on two lucky answers. ``fresh_items`` (per
+    concept: how many of its own other exercises, none of whose concepts comes later in the
+    curriculum, were never shown with their answer nor credited yet) lowers the minimum to
+    what those items can still give, so a concept with few items can still be mastered
+    without waiting for a concept that builds on it; None: no such limit."""
+    weight = answer_evidence_weight(hints_used, worked_example_shown, answer_revealed)
     update = observe_answer(
         {c: k.mastery for c, k in knowledge.items()}, params, item, ability, score=score, weight=weight
     )
     correct = score >= 0.5
+    independent = answer_is_independent(score, hints_used, worked_example_shown, answer_revealed)
     after: dict[Hashable, ConceptKnowledge] = {}
     for c, old in knowledge.items():
         mastery = update.mastery[c]
+        credited, n_independent = old.credited, old.independent_correct
+        if independent and (exercise_id is None or exercise_id not in credited):
+            n_independent += 1
+            if exercise_id is not None:
+                credited = (*credited, exercise_id)
+        required = min_independent
+        if fresh_items is not None:
+            required = min(required, n_independent + max(0, int(fresh_items.get(c, 0))))
         after[c] = ConceptKnowledge(
             mastery=mastery,
             n_attempts=old.n_attempts + 1,
@@ -158,7 +204,10 @@ def knowledge_update(
                 hints_used=hints_used,
                 now=now,
                 card_id=(card_ids or {}).get(c),
+                evidence_enough=n_independent >= required,
             ),
+            independent_correct=n_independent,
+            credited=credited,
         )
     return KnowledgeUpdate(
         prediction=update.prediction, concepts=after, item=update.item, ability=update.ability, weight=weight

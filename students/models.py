@@ -200,6 +200,14 @@ class KnowledgeState(models.Model):
     mastered_at = models.DateTimeField(null=True, blank=True)
     memory = models.JSONField(default=dict, blank=True, help_text="FSRS card state for spaced review.")
     review_due_at = models.DateTimeField(null=True, blank=True)
+    # The evidence of the student's own behind a mastery (``students.learning.knowledge_update``):
+    # right answers without hints, worked example or a shown answer, one per exercise.
+    independent_correct = models.PositiveIntegerField(
+        default=0, help_text="Right answers given on the student's own, one per exercise."
+    )
+    credited_exercises = models.JSONField(
+        default=list, blank=True, help_text="Ids of the exercises counted in independent_correct."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

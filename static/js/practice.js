@@ -2,6 +2,10 @@
 // within it) and keeps the answer form usable from the keyboard.
 (function () {
   "use strict";
+  // Mastery bars are sized from their data-percent (no inline style under the CSP).
+  document.querySelectorAll(".mastery-bars .fill[data-percent]").forEach(function (fill) {
+    fill.style.width = Number(fill.dataset.percent) + "%";
+  });
   const started = performance.now();
   document.querySelectorAll("form.answer-form").forEach(function (form) {
     const elapsed = form.querySelector("input[name=elapsed]");

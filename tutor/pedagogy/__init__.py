@@ -23,12 +23,15 @@ from tutor.pedagogy.graph import ConceptInfo, CourseGraph, ExerciseInfo
 from tutor.pedagogy.reasons import (
     RENAMED_RULES,
     RULE_ALL_MASTERED,
+    RULE_CAP_PRACTICE_MASTERED,
     RULE_EASIER_ITEM,
     RULE_INTERLEAVE,
     RULE_MOST_ITEMS_SAVED,
     RULE_NEW_CONCEPT_CAP,
     RULE_NEW_CONCEPT_CAP_RELAXED,
     RULE_NO_EXERCISE,
+    RULE_OPTIONAL_PRACTICE,
+    RULE_PRACTICE_WHILE_ANSWERS_SHOWN,
     RULE_PREREQUISITE,
     RULE_REVIEW_DUE,
     RULE_SLOW_RESPONSE,
@@ -38,19 +41,22 @@ from tutor.pedagogy.reasons import (
     WORKED_EXAMPLE_OFFER,
     WORKED_EXAMPLE_SHOW,
 )
-from tutor.pedagogy.state import EARLIER_ITEMS, ConceptState, Decision, RecentItem, StudentView
+from tutor.pedagogy.state import EARLIER_ITEMS, ConceptState, Decision, RecentItem, Reveal, StudentView
 from tutor.pedagogy.value import information_gain, items_to_mastery, predicted_success_bkt
 
 __all__ = [
     "EARLIER_ITEMS",
     "RENAMED_RULES",
     "RULE_ALL_MASTERED",
+    "RULE_CAP_PRACTICE_MASTERED",
     "RULE_EASIER_ITEM",
     "RULE_INTERLEAVE",
     "RULE_MOST_ITEMS_SAVED",
     "RULE_NEW_CONCEPT_CAP",
     "RULE_NEW_CONCEPT_CAP_RELAXED",
     "RULE_NO_EXERCISE",
+    "RULE_OPTIONAL_PRACTICE",
+    "RULE_PRACTICE_WHILE_ANSWERS_SHOWN",
     "RULE_PREREQUISITE",
     "RULE_REVIEW_DUE",
     "RULE_SLOW_RESPONSE",
@@ -65,6 +71,7 @@ __all__ = [
     "Decision",
     "ExerciseInfo",
     "RecentItem",
+    "Reveal",
     "StudentView",
     "choose_next",
     "information_gain",

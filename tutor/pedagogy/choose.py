@@ -11,8 +11,19 @@ rule codes and wording (``reasons``) and the decision with its reason (``decisio
 
 How a choice is made, in order (the first rule that yields an item wins):
 
+**Mastered** means declared so by the student model (``students.learning.knowledge_update``:
+P(L) at ``mastery_threshold`` *and* ``mastery_min_independent`` right answers given without
+hints, worked example or a previously shown answer, one per exercise) and still at the
+threshold. A belief at the threshold without that evidence is still being learned: only
+items that can still give an independent right answer (never shown with their answer, not
+credited yet) are worth anything to it (one item saved each), and when none may be served
+the concept waits (for the concept its remaining items combine it with).
+
 1. **Nothing left** - every concept mastered and no review due: ``done``, rule
-   ``all_mastered``.
+   ``all_mastered``; unless the student asked to practise on (``optional_practice``): then
+   an item on the mastered concept with the weakest memory (the earliest review date), in
+   the target band or else the hardest, labelled optional (``optional_practice_after_mastery``,
+   ``Decision.optional``); "all mastered" stays true.
 2. **Repeated errors** on a concept of the last item: after ``errors_before_prerequisite``
    errors in a row (and again every that many more) a review of its weakest prerequisite
    still in doubt, i.e. with mastery below ``step_back_below`` (``prerequisite_after_errors``);
@@ -107,11 +118,14 @@ How a choice is made, in order (the first rule that yields an item wins):
 Cognitive-load rules bound step 4 and adjust the result:
 
 * at most ``new_concepts_per_window`` never-practised concepts start within a sliding
-  window; when the cap changes the choice the rule is ``new_concept_cap``. When nothing but
-  new concepts is left to learn (every concept started recently is mastered and nothing is
-  due) the cap is relaxed, rule ``new_concept_cap_relaxed``: holding back a student who
-  has mastered what was just started would only waste their time, and the cap exists to
-  stop many half-learned concepts piling up, which cannot happen then;
+  window, counting every concept started in it, mastered since or not; when the cap changes
+  the choice the rule is ``new_concept_cap``. When nothing started is left to learn and the
+  cap holds a new concept back, the student practises a mastered concept instead (the
+  weakest memory first, ``new_concept_cap_practice_mastered``): a teacher's "two new topics
+  at a time" is about what a student can take in, not about what is left half-learned (the
+  cap was once lifted there, and a student who answered mostly right saw 6 concepts
+  started in 20 minutes against a cap of 2). Only when no other item at all may be served
+  is it lifted (``new_concept_cap_relaxed``, and the message says so);
 * once a concept's mastery passes ``interleave_mastery`` it is not served more than
   ``interleave_after`` times in a row: another eligible concept is picked (``interleave``)
   when one can be, else the concept continues (and the reason says why). The cap outranks
@@ -131,6 +145,26 @@ Exercises answered in the last ``recent_items_excluded`` items are not served ag
 unless nothing else at all can be served (then the least recently answered one is, and the
 reason says ``recent_items_relaxed``).
 
+**No answer shown twice too soon.** An exercise whose answer the student has seen (the
+feedback of a multiple-choice item shows its correct options, that of a wrong numeric
+answer the value; a worked example shown before an item solves it; ``StudentView.revealed``)
+is not served again until both ``reveal_hold_items`` answers and ``reveal_hold_days`` days
+have passed: not after errors (the remedial item comes from the others, else the usual flow
+goes on), not for a review, not for learning. When everything left to learn has only such
+items, a mastered concept is practised (``mastered_practice_while_answers_shown``); only
+when nothing else at all may be served does one come back early, the one shown longest ago
+(the reason carries ``answer_shown_before``, the message says so), and its right answer
+then counts as weaker evidence (``students.learning``: ``revealed_evidence_factor``). On a
+course with few items per concept that practice costs items (the demo course, in the
+simulator, needs about 1.3 x the items of mastery learning with it, 0.95 x without it but
+with about 13 early repeats per student): the course may shorten the window.
+
+**Reasons in plain words.** Where the item stands against the target band is stated as
+it is (``band_position``): in the band; the easiest item left on the concept when all are
+harder than wanted (or, when an easier one teaches less, "harder than usual, but teaches
+the most"); and the reason says how sure the tutor is and on how many answers
+(``evidence``), or "not started".
+
 Speed: ``CourseGraph`` holds every per-course index (build it once per course and cache
 it); a call costs one pass over the student's concept states plus the items of the few
 concepts it actually considers.
@@ -141,17 +175,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from content.api import PolicySettings
 from tutor.pedagogy.decision import finish, finish_done, finish_nothing
 from tutor.pedagogy.graph import CourseGraph
 from tutor.pedagogy.load import error_concept, interleave_block, signals_of
 from tutor.pedagogy.options import Option, best, first_best, options, usual_order
 from tutor.pedagogy.reasons import (
+    RULE_CAP_PRACTICE_MASTERED,
     RULE_EASIER_ITEM,
     RULE_INTERLEAVE,
     RULE_MOST_ITEMS_SAVED,
     RULE_NEW_CONCEPT_CAP,
     RULE_NEW_CONCEPT_CAP_RELAXED,
+    RULE_OPTIONAL_PRACTICE,
+    RULE_PRACTICE_WHILE_ANSWERS_SHOWN,
     RULE_PREREQUISITE,
     RULE_REVIEW_DUE,
     RULE_SLOW_RESPONSE,
@@ -188,6 +227,17 @@ def decide(sit: Situation) -> Decision:
     if not sit.graph.concepts:
         return finish_nothing(sit, signals)
     if not sit.learning.any() and not sit.due:
+        if sit.student.optional_practice:
+            o = extra_practice(sit, band)
+            if o is not None:
+                return finish(
+                    sit,
+                    RULE_OPTIONAL_PRACTICE,
+                    o,
+                    signals,
+                    optional=True,
+                    extra={"concepts_mastered": int(sit.mastered.sum()), **memory_figures(sit, o.concept)},
+                )
         return finish_done(sit, signals)
 
     cap_budget = max(0, s.new_concepts_per_window - len(sit.new_in_window))
@@ -268,21 +318,55 @@ def decide(sit: Situation) -> Decision:
             {"new_budget": cap_budget, "test_out": True},
         ),
         (sit.learning_order(focus, None, with_new=True), {"new_budget": None, "test_out": True}),
+        ([], {}),  # extra practice on a mastered concept rather than an answer seen (below)
+        (
+            sit.learning_order(focus, None, with_new=True),
+            {"new_budget": None, "test_out": True, "ignore_held": True},
+        ),
         (list(sit.due) + sit.learning_order(focus, None, with_new=True), {"ignore_recent": True}),
     ]
-    found = next(
-        (
-            (step, o, used)
-            for step, (order, used) in enumerate(attempts)
-            if (o := first_best(sit, order, band, **used)) is not None
-        ),
-        None,
-    )
+    found = None
+    for step, (order, used) in enumerate(attempts):
+        if step == 2:
+            # The cap holds against every concept started in the window, mastered since or
+            # not: while it holds back a new concept and nothing started is left to
+            # practise, the student practises what they have mastered (weakest memory
+            # first) rather than starting another concept.
+            held_back = sit.new_held_back(cap_budget)
+            o = extra_practice(sit, band) if held_back else None
+            if o is not None:
+                extra = {
+                    "new_concepts_in_window": len(sit.new_in_window),
+                    "new_concept_cap": s.new_concepts_per_window,
+                    "held_back_concepts": [sit.graph.concepts[i].slug for i in held_back[:5]],
+                    **memory_figures(sit, o.concept),
+                }
+                return finish(sit, RULE_CAP_PRACTICE_MASTERED, o, signals, extra=extra)
+        if step == 4:
+            # What is left to learn has only items whose answer the student saw within the
+            # window: practice on a mastered concept comes first, such an item only after.
+            o = extra_practice(sit, band)
+            if o is not None:
+                waiting = [
+                    i for i in np.flatnonzero(sit.learning).tolist() if sit.graph.exercise_ids_by_rank[i]
+                ]
+                extra = {
+                    "waiting_concepts": [sit.graph.concepts[i].slug for i in waiting[:5]],
+                    "reveal_hold_items": s.reveal_hold_items,
+                    "reveal_hold_days": s.reveal_hold_days,
+                    **memory_figures(sit, o.concept),
+                }
+                return finish(sit, RULE_PRACTICE_WHILE_ANSWERS_SHOWN, o, signals, extra=extra)
+            continue
+        o = first_best(sit, order, band, **used)
+        if o is not None:
+            found = (step, o, used)
+            break
     if found is None:
         return finish_nothing(sit, signals)
     step, chosen, used = found
     interleave_failed = step == 1
-    relaxed = step == 2 and bool(chosen.new_concepts)
+    relaxed = step in (2, 3, 5) and bool(chosen.new_concepts)
 
     extra: dict[str, Any] = {
         "new_concepts_in_window": len(sit.new_in_window),
@@ -352,9 +436,13 @@ def remedial(
     if with_example:
         pick = min(with_example, key=usual_order(band))
         return pick, easier(pick), last_predicted
-    found = options(sit, concept, band, new_budget=cap_budget) or options(
-        sit, concept, band, new_budget=cap_budget, ignore_recent=True
-    )
+    # No item whose answer was shown within the window: when the concept has none left,
+    # the usual flow goes on (another concept), and relaxes that rule only as a last resort.
+    found = options(sit, concept, band, new_budget=cap_budget) or [
+        o
+        for o in options(sit, concept, band, new_budget=cap_budget, ignore_recent=True)
+        if not o.held_relaxed
+    ]
     if not found:
         return None, False, last_predicted
 
@@ -372,7 +460,33 @@ def remedial(
     return pick, easier(pick), last_predicted
 
 
-# -- building the decision ----------------------------------------------------------
+def extra_practice(sit: Situation, band: tuple[float, float]) -> Option | None:
+    """Practice beyond what the course requires, on mastered concepts: the weakest memory
+    first (the earliest spaced-review due date: under FSRS the due date is where recall
+    falls to its target, so the soonest is the memory closest to fading; a concept without
+    one by its mastery), and on it, a challenging item: in the target band if one is, else
+    the hardest, never one whose answer was shown within the window nor a new concept."""
+    states = sit.student.states
+    far = sit.student.now.replace(year=9999)
+
+    def memory(i: int) -> tuple:
+        state = states.get(sit.graph.concepts[i].id)
+        due = state.review_due_at if state is not None and state.review_due_at is not None else far
+        return (due, float(sit.mastery[i]), i)
+
+    for i in sorted(np.flatnonzero(sit.mastered).tolist(), key=memory):
+        found = options(sit, i, band, new_budget=0)
+        if found:
+            return min(found, key=lambda o: (round(o.distance, 9), o.predicted, o.exercise_id))
+    return None
 
 
-__all__ = ["choose_next", "decide", "remedial"]
+def memory_figures(sit: Situation, i: int) -> dict[str, Any]:
+    """The figures of a mastered concept's memory: when its review is due, in days."""
+    state = sit.student.states.get(sit.graph.concepts[i].id)
+    due = state.review_due_at if state is not None else None
+    days = None if due is None else round((due - sit.student.now).total_seconds() / 86400, 2)
+    return {"review_due_in_days": days}
+
+
+__all__ = ["choose_next", "decide", "extra_practice", "memory_figures", "remedial"]

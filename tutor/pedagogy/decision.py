@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from tutor.pedagogy.load import Signals, fading
-from tutor.pedagogy.options import Option
+from tutor.pedagogy.options import Option, options
 from tutor.pedagogy.reasons import (
     ALL_MASTERED_MESSAGE,
     NO_EXERCISE_MESSAGE,
@@ -30,6 +30,7 @@ def finish(
     *,
     worked_example: str | None = None,
     extra: dict | None = None,
+    optional: bool = False,
 ) -> Decision:
     """The decision to serve ``o`` under ``rule``: its reason (the item's figures, the
     signals, ``extra``) and message; the worked example as faded unless ``worked_example``
@@ -74,6 +75,23 @@ def finish(
         }
     if o.recent_relaxed:
         reason["recent_items_relaxed"] = True
+    reveal = sit.student.revealed.get(o.exercise_id)
+    if o.held_relaxed and reveal is not None:
+        # Nothing else could be served: an item whose answer the student saw comes back early.
+        reason["answer_shown_before"] = {
+            "answers_since": reveal.answers_since,
+            "days_since": round((sit.student.now - reveal.revealed_at).total_seconds() / 86400, 2),
+            "reveal_hold_items": sit.settings.reveal_hold_items,
+            "reveal_hold_days": sit.settings.reveal_hold_days,
+        }
+    state = sit.student.states.get(concept.id)
+    reason["evidence"] = {
+        "answers": sit.answered(o.concept),
+        "independent_correct": state.independent_correct if state is not None else 0,
+        "independent_needed": sit.settings.mastery_min_independent,
+        "mastered": bool(sit.mastered[o.concept]),
+    }
+    reason["band_position"] = band_position(sit, o, signals.band)
     if signals.slow:
         reason["slow_response"] = signals.slow
     reason.update(extra or {})
@@ -88,7 +106,23 @@ def finish(
         break_suggestion=signals.break_suggestion,
         slow_down=signals.slow_down,
         done=False,
+        optional=optional,
     )
+
+
+def band_position(sit: Situation, o: Option, band: tuple[float, float]) -> str:
+    """Where the item stands against the target band, honestly: ``in_band``; or below it
+    (harder than wanted) as ``easiest_left`` when no item of its concept that may be served
+    is easier, else ``harder_than_band``; or above it as ``hardest_left`` /
+    ``easier_than_band``."""
+    if o.distance == 0.0:
+        return "in_band"
+    others = options(sit, o.concept, band, test_out=True, ignore_held=o.held_relaxed)
+    if o.predicted < band[0]:
+        easiest = all(other.predicted <= o.predicted + 1e-9 for other in others)
+        return "easiest_left" if easiest else "harder_than_band"
+    hardest = all(other.predicted >= o.predicted - 1e-9 for other in others)
+    return "hardest_left" if hardest else "easier_than_band"
 
 
 def add_signals(reason: dict, signals: Signals) -> None:
@@ -139,4 +173,4 @@ def finish_nothing(sit: Situation, signals: Signals) -> Decision:
     )
 
 
-__all__ = ["add_signals", "finish", "finish_done", "finish_nothing"]
+__all__ = ["add_signals", "band_position", "finish", "finish_done", "finish_nothing"]

@@ -25,6 +25,14 @@ class ConceptInfo:
     p_init: float = 0.2
 
 
+# When the feedback after an answer shows the item's answer (the live tutor reads it from
+# the attempt log; the simulator needs it to play reveals): a multiple-choice item's correct
+# options always, a numeric item's value after a wrong answer, a free-text item's never.
+ANSWER_SHOWN_ALWAYS = "always"
+ANSWER_SHOWN_WHEN_WRONG = "when_wrong"
+ANSWER_SHOWN_NEVER = "never"
+
+
 @dataclass(frozen=True)
 class ExerciseInfo:
     id: int
@@ -32,6 +40,7 @@ class ExerciseInfo:
     difficulty: float  # 0 (easy) .. 1 (hard), authored; the student model may refine it
     expected_seconds: float
     has_worked_example: bool
+    answer_shown: str = ANSWER_SHOWN_ALWAYS  # the cautious default: every answer reveals it
 
 
 class CourseGraph:
@@ -142,4 +151,20 @@ class CourseGraph:
         return len(self.exercises_by_id)
 
 
-__all__ = ["ConceptInfo", "CourseGraph", "ExerciseInfo"]
+def answer_revealed_by(exercise: ExerciseInfo, correct: bool, worked_example_shown: bool) -> bool:
+    """Whether an answer (and the worked example shown before it) showed the student the
+    item's answer."""
+    if worked_example_shown or exercise.answer_shown == ANSWER_SHOWN_ALWAYS:
+        return True
+    return exercise.answer_shown == ANSWER_SHOWN_WHEN_WRONG and not correct
+
+
+__all__ = [
+    "ANSWER_SHOWN_ALWAYS",
+    "ANSWER_SHOWN_NEVER",
+    "ANSWER_SHOWN_WHEN_WRONG",
+    "ConceptInfo",
+    "CourseGraph",
+    "ExerciseInfo",
+    "answer_revealed_by",
+]

@@ -26,6 +26,7 @@ class Option:
     new_concepts: tuple[int, ...]
     tested: tuple[int, ...] = ()  # concepts started ahead of a prerequisite in the item (test-out)
     recent_relaxed: bool = False
+    held_relaxed: bool = False  # its answer was shown within the window: served only as a last resort
 
 
 def option(
@@ -38,11 +39,16 @@ def option(
     new_budget: int | None,
     ignore_recent: bool,
     test_out: bool = False,
+    ignore_held: bool = False,
 ) -> Option | None:
     """The exercise as a candidate for ``concept`` with its figures, or None when it may not
     be served now: a concept in ``exclude``, one not ready (unless it tests out), more new
-    concepts than ``new_budget``, or answered recently (unless ``ignore_recent``)."""
+    concepts than ``new_budget``, answered recently (unless ``ignore_recent``), or its
+    answer shown within the course's window (unless ``ignore_held`` or ``ignore_recent``)."""
     if not ignore_recent and exercise_id in sit.recent_ids:
+        return None
+    held = exercise_id in sit.held
+    if held and not (ignore_held or ignore_recent):
         return None
     idxs = sit.graph.exercise_ranks[exercise_id]
     new: list[int] = []
@@ -60,11 +66,17 @@ def option(
         return None
     gain = 0.0
     n_other = 0
+    evidence = 0.0
     for i in idxs:
         if sit.wanted[i] or i in tested:
             gain += sit.gain(i)
         else:
             n_other += 1
+        if sit.evidence_short[i] and sit.creditable(exercise_id, i):
+            # P(L) is at the threshold and only independent right answers are missing: an
+            # item that can give one saves one item (as an item on a concept being learned
+            # does, by the definition of items saved); one already credited or shown saves none.
+            evidence += 1.0
     p = sit.predicted(exercise_id)
     low, high = band
     distance = 0.0 if low <= p <= high else min(abs(p - low), abs(p - high))
@@ -72,7 +84,7 @@ def option(
         exercise_id=exercise_id,
         concept=concept,
         predicted=p,
-        value=sit.value(idxs),
+        value=sit.value(idxs) + evidence,
         gain=gain,
         distance=distance,
         n_other=n_other,
@@ -80,6 +92,7 @@ def option(
         new_concepts=tuple(new),
         tested=tuple(tested),
         recent_relaxed=ignore_recent and exercise_id in sit.recent_ids,
+        held_relaxed=held,
     )
 
 
@@ -112,6 +125,7 @@ def options(
     new_budget: int | None = None,
     ignore_recent: bool = False,
     test_out: bool = False,
+    ignore_held: bool = False,
 ) -> list[Option]:
     """Every item of ``concept`` that may be served now (``option``), easiest first."""
     found = []
@@ -125,9 +139,15 @@ def options(
             new_budget=new_budget,
             ignore_recent=ignore_recent,
             test_out=test_out,
+            ignore_held=ignore_held,
         )
         if o is not None:
             found.append(o)
+    if sit.evidence_short[concept] and not (ignore_held or ignore_recent):
+        # At the threshold, only an item that can still give an independent right answer
+        # moves the concept towards mastery; with none that may be served now (its others
+        # wait for a concept they combine it with), the concept waits too.
+        found = [o for o in found if sit.creditable(o.exercise_id, concept)]
     return found
 
 
@@ -136,13 +156,26 @@ def best(sit: Situation, concept: int, band: tuple[float, float], **kwargs: Any)
     found = options(sit, concept, band, **kwargs)
     if not found:
         return None
-    if kwargs.get("ignore_recent"):
-        # Only when nothing else can be served: the least recently answered item.
+    if kwargs.get("ignore_recent") or kwargs.get("ignore_held"):
+        # Only when nothing else can be served: an item whose answer was not shown, then
+        # the one shown longest ago; then the least recently answered.
         return min(
             found,
-            key=lambda o: (sit.last_answered.get(o.exercise_id, -1), o.distance, -o.gain, o.exercise_id),
+            key=lambda o: (
+                o.held_relaxed,
+                -_answers_since_reveal(sit, o.exercise_id),
+                sit.last_answered.get(o.exercise_id, -1),
+                o.distance,
+                -o.gain,
+                o.exercise_id,
+            ),
         )
     return min(found, key=usual_order(band))
+
+
+def _answers_since_reveal(sit: Situation, exercise_id: int) -> int:
+    reveal = sit.student.revealed.get(exercise_id)
+    return 1 << 30 if reveal is None else reveal.answers_since
 
 
 def usual_order(band: tuple[float, float]) -> Callable[[Option], tuple]:

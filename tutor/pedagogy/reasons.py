@@ -24,6 +24,12 @@ RULE_NEW_CONCEPT_CAP_RELAXED = "new_concept_cap_relaxed"  # only new concepts le
 RULE_SLOW_RESPONSE = "slow_response_easier"  # a slow answer moved the band and so changed the item
 RULE_MOST_ITEMS_SAVED = "most_items_saved"  # the usual choice: most items saved, then the target band
 RULE_TEST_OUT = "test_out"  # an item that also involves a concept building on the one being learned
+# the cap holds new concepts back and nothing started is left: practice on a mastered concept
+RULE_CAP_PRACTICE_MASTERED = "new_concept_cap_practice_mastered"
+# every item left to learn had its answer shown within the window: practice on a mastered concept
+RULE_PRACTICE_WHILE_ANSWERS_SHOWN = "mastered_practice_while_answers_shown"
+# the course is mastered and the student asked for more: optional practice, weakest memory first
+RULE_OPTIONAL_PRACTICE = "optional_practice_after_mastery"
 
 # Codes renamed since decisions were first stored: old code -> current code. The default
 # choice was once ranked by information gain; it ranks by items saved now.
@@ -66,11 +72,8 @@ def message(sit: Situation, rule: str, o: Option, reason: dict) -> str:
     name = concept.name
     mastery = f"{sit.mastery[o.concept]:.0%}"
     chance = f"{o.predicted:.0%}"
-    level = (
-        f"it is at a good level of challenge for you (about a {chance} chance of getting it right)"
-        if o.distance == 0.0
-        else f"it is the closest we have to the right level of challenge for you (about a {chance} chance)"
-    )
+    level = _level(reason.get("band_position", "in_band"), name, chance)
+    sure = _sureness(sit, name, mastery, reason.get("evidence") or {})
     others = [
         sit.graph.concepts[i].name
         for i in sit.graph.exercise_ranks[o.exercise_id]
@@ -123,8 +126,31 @@ def message(sit: Situation, rule: str, o: Option, reason: dict) -> str:
         )
     if rule == RULE_NEW_CONCEPT_CAP_RELAXED:
         return (
-            f"You have mastered the topics you started recently, so here is a new one: {name}. "
-            f"We chose this exercise because {level}.{also}"
+            f"You started {len(sit.new_in_window)} new topics in the last "
+            f"{sit.settings.new_concept_window_minutes:g} minutes, the most we usually start at once, but "
+            f"nothing else can be practised now without repeating an answer you have seen, so here is a "
+            f"new one: {name}. We chose this exercise because {level}.{also}{_again(reason)}"
+        )
+    if rule == RULE_CAP_PRACTICE_MASTERED:
+        return (
+            f"You started {len(sit.new_in_window)} new topics in the last "
+            f"{sit.settings.new_concept_window_minutes:g} minutes, the most we start at once, and mastered "
+            f"them. Before the next new topic, some practice on {name}, mastered earlier: of what you "
+            f"have mastered, it is the one you are closest to forgetting. {_capital(level)}.{also}"
+        )
+    if rule == RULE_PRACTICE_WHILE_ANSWERS_SHOWN:
+        waiting = ", ".join(_name(sit, slug) for slug in reason.get("waiting_concepts", [])) or "what is left"
+        return (
+            f"The exercises left on {waiting} are ones whose answers you saw recently; they come back "
+            f"after {sit.settings.reveal_hold_items} more answers and {sit.settings.reveal_hold_days:g} "
+            f"day(s). Meanwhile, practice on {name}, mastered earlier: of what you have mastered, it is "
+            f"the one you are closest to forgetting. {_capital(level)}.{also}"
+        )
+    if rule == RULE_OPTIONAL_PRACTICE:
+        return (
+            f"Optional practice: you have mastered every concept of this course, and nothing is due for "
+            f"review. This exercise on {name} reviews it ahead of schedule: of what you have mastered, it "
+            f"is the one you are closest to forgetting. {_capital(level)}.{also}"
         )
     if rule == RULE_SLOW_RESPONSE:
         return (
@@ -133,13 +159,62 @@ def message(sit: Situation, rule: str, o: Option, reason: dict) -> str:
         )
     starting = o.concept in o.new_concepts
     what = (
-        f"Next up in the course: {name}." if starting else f"You are working on {name} (mastery {mastery})."
+        f"Next up in the course: {name} (not started yet)."
+        if starting
+        else f"You are working on {name}: {sure}"
     )
     # RULE_MOST_ITEMS_SAVED: the item expected to save the most items, then the target band.
     return (
         f"{what} We chose this exercise because it should bring you to mastery in the fewest exercises, "
-        f"and {level}.{also}"
+        f"and {level}.{also}{_again(reason)}"
     )
+
+
+def _level(position: str, name: str, chance: str) -> str:
+    """Where the item stands against the target band, as ``decision.band_position`` found it."""
+    odds = f"about a {chance} chance of getting it right"
+    if position == "easiest_left":
+        return (
+            f"no exercise left on {name} is at the usual level of challenge for you: this is the easiest "
+            f"one left ({odds})"
+        )
+    if position == "harder_than_band":
+        return f"it is harder than the usual level of challenge for you ({odds}), but teaches the most"
+    if position == "hardest_left":
+        return f"it should be easy for you ({odds}): no harder exercise on {name} is left"
+    if position == "easier_than_band":
+        return f"it should be easy for you ({odds}), and still teaches the most"
+    return f"it is at a good level of challenge for you ({odds})"
+
+
+def _sureness(sit: Situation, name: str, mastery: str, evidence: dict) -> str:
+    """How sure the tutor is that the student knows the concept, and on how many answers."""
+    answers = int(evidence.get("answers", 0))
+    if not answers:
+        return "you have not answered an exercise on it yet."
+    own = int(evidence.get("independent_correct", 0))
+    needed = int(evidence.get("independent_needed", 0))
+    plural = "s" if answers != 1 else ""
+    said = f"the tutor is {mastery} sure you know it, from {answers} answer{plural}, {own} right on your own"
+    if evidence.get("mastered"):
+        return f"{said}; you have mastered it."
+    if needed and own < needed:
+        return f"{said} (mastery needs {needed} and {sit.settings.mastery_threshold:.0%} sure)."
+    return f"{said} (mastery needs {sit.settings.mastery_threshold:.0%} sure)."
+
+
+def _again(reason: dict) -> str:
+    shown = reason.get("answer_shown_before")
+    if not shown:
+        return ""
+    return (
+        f" You saw this exercise's answer {shown['answers_since']} answers ago; nothing else can be "
+        "practised now, so it comes back early, and a right answer counts for less."
+    )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _name(sit: Situation, slug: str) -> str:
@@ -154,12 +229,15 @@ __all__ = [
     "NO_EXERCISE_REPORTED_MESSAGE",
     "RENAMED_RULES",
     "RULE_ALL_MASTERED",
+    "RULE_CAP_PRACTICE_MASTERED",
     "RULE_EASIER_ITEM",
     "RULE_INTERLEAVE",
     "RULE_MOST_ITEMS_SAVED",
     "RULE_NEW_CONCEPT_CAP",
     "RULE_NEW_CONCEPT_CAP_RELAXED",
     "RULE_NO_EXERCISE",
+    "RULE_OPTIONAL_PRACTICE",
+    "RULE_PRACTICE_WHILE_ANSWERS_SHOWN",
     "RULE_PREREQUISITE",
     "RULE_REVIEW_DUE",
     "RULE_SLOW_RESPONSE",

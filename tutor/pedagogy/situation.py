@@ -45,7 +45,18 @@ class Situation:
             state = states.get(concept.id)
             mastery[i] = state.mastery if state is not None else prior.get(concept.id, concept.p_init)
         self.mastery = mastery
-        self.mastered = mastery >= settings.mastery_threshold
+        # Mastered: declared so by the student model (P(L) at the threshold *and* the
+        # course's minimum of independent right answers, ``students.learning``), and still
+        # at the threshold. A belief at the threshold without that evidence is still learned.
+        declared = np.zeros(n, dtype=bool)
+        for i, concept in enumerate(graph.concepts):
+            state = states.get(concept.id)
+            declared[i] = state is not None and state.mastered
+        self.at_threshold = mastery >= settings.mastery_threshold
+        self.mastered = self.at_threshold & declared
+        # At the threshold but short of independent evidence: an item never shown with its
+        # answer and not credited yet is what it needs.
+        self.evidence_short = self.at_threshold & ~declared
         not_mastered = ~self.mastered
         if graph.edge_concept.size:
             blocking = np.bincount(
@@ -117,6 +128,15 @@ class Situation:
         self.wanted = self.learning.copy()  # concepts whose evidence the tutor wants now
         self.wanted[self.due] = True
 
+        # Items whose answer the student saw within the course's window (answers AND days):
+        # not served again until both have passed, unless nothing else can be.
+        hold_days = timedelta(days=settings.reveal_hold_days)
+        self.held: set[int] = {
+            eid
+            for eid, r in student.revealed.items()
+            if r.answers_since < settings.reveal_hold_items or now - r.revealed_at < hold_days
+        }
+
         self.session_items = [r for r in student.recent if r.answered_at >= student.session_started_at]
         excluded = settings.recent_items_excluded
         self.recent_ids = {r.exercise_id for r in student.recent[-excluded:]} if excluded else set()
@@ -149,6 +169,14 @@ class Situation:
             self._value[ranks] = cached
         return cached
 
+    def creditable(self, exercise_id: int, i: int) -> bool:
+        """Whether a right answer to the exercise would count as independent evidence for
+        concept ``i``: its answer was never shown to the student, nor was it credited yet."""
+        if exercise_id in self.student.revealed:
+            return False
+        state = self.student.states.get(self.graph.concepts[i].id)
+        return state is None or exercise_id not in state.credited
+
     def gain(self, i: int) -> float:
         """Information, in bits, of one answer on concept ``i`` (reported, not ranked by)."""
         g = self._gain.get(i)
@@ -175,6 +203,17 @@ class Situation:
             if found:
                 return found
         return []
+
+    def new_held_back(self, cap_budget: int) -> list[int]:
+        """Concepts ready to start, never practised and with items, that the new-concept cap
+        holds back now (none while the cap leaves room)."""
+        if cap_budget > 0:
+            return []
+        return [
+            i
+            for i in np.flatnonzero(self.learning).tolist()
+            if i not in self.introduced and self.graph.exercise_ids_by_rank[i]
+        ]
 
     def learning_order(self, focus: list[int], blocked: int | None, with_new: bool) -> list[int]:
         """Focus first, then concepts already started, then new ones; curriculum order."""

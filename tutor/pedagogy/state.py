@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,11 @@ class ConceptState:
     first_practiced_at: datetime | None
     last_practiced_at: datetime | None
     review_due_at: datetime | None
-    mastered: bool  # has reached mastery before
+    mastered: bool  # declared mastered: in spaced review (P(L) and the evidence minimum reached)
+    # Right answers on the student's own (no hints, worked example or shown answer), one per
+    # exercise, and those exercises (``students.learning.knowledge_update``).
+    independent_correct: int = 0
+    credited: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -39,17 +43,32 @@ class RecentItem:
 
 
 @dataclass(frozen=True)
+class Reveal:
+    """The last time the student was shown an exercise's answer (its correct options, a
+    wrong numeric answer's value, its worked solution), and how many answers in the course
+    they gave since (counted up to the course's ``reveal_hold_items``)."""
+
+    revealed_at: datetime
+    answers_since: int
+
+
+@dataclass(frozen=True)
 class StudentView:
     """What the policy may know of one student in one course. A concept missing from
     ``states`` was never practised and has its prior (``prior_mastery``, else the
     concept's ``p_init``) as mastery. ``recent`` is oldest first: this session's answers
-    plus a few earlier ones (``EARLIER_ITEMS``, for the rule against repeating recent items)."""
+    plus a few earlier ones (``EARLIER_ITEMS``, for the rule against repeating recent items).
+    ``revealed``: exercise id -> its last ``Reveal``, for every exercise of the course whose
+    answer the student was shown. ``optional_practice``: the student asked to practise on
+    after mastering the course."""
 
     states: Mapping[int, ConceptState]
     prior_mastery: Mapping[int, float]
     recent: tuple[RecentItem, ...]
     session_started_at: datetime
     now: datetime
+    revealed: Mapping[int, Reveal] = field(default_factory=dict)
+    optional_practice: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,7 @@ class Decision:
     break_suggestion: str | None = None
     slow_down: str | None = None
     done: bool = False  # everything mastered and nothing due
+    optional: bool = False  # extra practice the student asked for after mastering the course
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -82,4 +102,4 @@ class Decision:
         return cls(**values)
 
 
-__all__ = ["EARLIER_ITEMS", "ConceptState", "Decision", "RecentItem", "StudentView"]
+__all__ = ["EARLIER_ITEMS", "ConceptState", "Decision", "RecentItem", "Reveal", "StudentView"]

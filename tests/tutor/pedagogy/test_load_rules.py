@@ -53,14 +53,33 @@ def test_the_new_concept_cap_does_not_bind_outside_the_window():
     assert decision.reason["starts_concepts"] == ["c"]
 
 
-def test_the_new_concept_cap_is_relaxed_when_everything_started_is_mastered():
+def test_the_new_concept_cap_holds_when_everything_started_is_mastered():
     # Given the two concepts started in the window are already mastered: only new C is left
     concepts, exercises, a0 = _cap_course()
     states = {A: state(0.97, started_minutes_ago=5), B: state(0.97, started_minutes_ago=10)}
 
     decision = choose(concepts, exercises, student(states, [answered(a0, 1)]))
 
+    # Then C waits: a mastered concept is practised, and the reason says why
+    assert decision.rule == "new_concept_cap_practice_mastered"
+    assert decision.concept_id in (A, B)
+    assert decision.reason["new_concepts_in_window"] == 2
+    assert decision.reason["held_back_concepts"] == ["c"]
+    assert "the most we start at once" in decision.message
+
+
+def test_the_new_concept_cap_is_relaxed_only_when_nothing_else_can_be_served():
+    # Given A and B mastered in the window, and every item of theirs answered just now
+    concepts = [concept(A), concept(B), concept(C)]
+    a0, b0 = exercise(10, A), exercise(21, B)
+    states = {A: state(0.97, started_minutes_ago=5), B: state(0.97, started_minutes_ago=10)}
+    view = student(states, [answered(a0, 2), answered(b0, 1)])
+
+    decision = choose(concepts, [a0, b0, exercise(31, C)], view)
+
+    # Then C starts beyond the cap, and the message says so honestly
     assert (decision.rule, decision.concept_id) == ("new_concept_cap_relaxed", C)
+    assert "the most we usually start at once" in decision.message
 
 
 # --- repeated errors ------------------------------------------------------------------

@@ -45,6 +45,10 @@ def test_settings_reject_an_unknown_key():
         ({"test_out_min_answers": -1}, "test_out_min_answers"),
         ({"test_out_min_answers": 0.5}, "test_out_min_answers"),
         ({"review_grace": -1}, "review_grace"),
+        ({"mastery_min_independent": -1}, "mastery_min_independent"),
+        ({"mastery_min_independent": 2.5}, "mastery_min_independent"),
+        ({"reveal_hold_items": -3}, "reveal_hold_items"),
+        ({"reveal_hold_days": -0.5}, "reveal_hold_days"),
     ],
 )
 def test_settings_reject_a_bad_value_naming_the_key(data, key):
@@ -60,3 +64,21 @@ def test_a_stricter_course_threshold_changes_what_counts_as_mastered():
     decision = choose(concepts, exercises, student({A: state(0.96)}), settings=settings)
 
     assert decision.concept_id == A
+
+
+def test_the_evidence_and_reveal_settings_have_documented_defaults_and_take_json_numbers():
+    defaults = PolicySettings()
+    settings = PolicySettings.from_mapping(
+        {"mastery_min_independent": 2.0, "reveal_hold_items": 10, "reveal_hold_days": 2}
+    )
+
+    assert (defaults.mastery_min_independent, defaults.reveal_hold_items, defaults.reveal_hold_days) == (
+        3,
+        30,
+        1.0,
+    )
+    assert (settings.mastery_min_independent, settings.reveal_hold_items, settings.reveal_hold_days) == (
+        2,
+        10,
+        2.0,
+    )

@@ -72,6 +72,6 @@ def test_the_usual_choice_is_coded_and_worded_by_items_saved_not_information():
 def test_every_rule_code_is_distinct_and_no_current_code_is_a_renamed_one():
     codes = [value for name, value in vars(reasons).items() if name.startswith("RULE_")]
 
-    assert len(codes) == len(set(codes)) == 12
+    assert len(codes) == len(set(codes)) == 15
     assert not set(RENAMED_RULES) & set(codes)
     assert set(RENAMED_RULES.values()) <= set(codes)

@@ -196,10 +196,13 @@ def test_the_mastery_policy_never_moves_on_before_the_criterion():
         choice = original(run)
         if choice.exercise_id is not None:
             first_open = next(
-                rank for rank, c in enumerate(graph.concepts) if run.tutor.belief(c.id) < run.tutor.threshold
+                rank for rank, c in enumerate(graph.concepts) if not run.tutor.is_mastered(c.id)
             )
-            # every concept before the one practised has reached the criterion
-            assert choice.exercise_id in sets[first_open]
+            # every concept before the one practised has reached the criterion (an item of its
+            # own, or, when its own are spent, any item of it that can still count)
+            assert choice.exercise_id in sets[first_open] or graph.concepts[first_open].id in (
+                graph.exercise(choice.exercise_id).concepts
+            )
             checked.append(first_open)
         return choice
 
@@ -296,8 +299,12 @@ def test_a_concept_never_practised_starts_from_an_empty_record():
         threshold=PolicySettings().mastery_threshold,
         now=START,
         card_ids={1: 1},
+        exercise_id=11,
+        min_independent=PolicySettings().mastery_min_independent,
+        fresh_items={1: tutor.fresh_own_items(1, 11, ())},
     )
     assert update == expected
+    assert update.concepts[1].independent_correct == 1 and update.concepts[1].credited == (11,)
     assert set(tutor.knowledge) == {1}
     assert tutor.belief(2) == tutor.prior[2]
 

@@ -12,6 +12,7 @@ the baselines' are printed against the targets (at most 0.7 x ``fixed``, at most
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import asdict
@@ -19,7 +20,14 @@ from dataclasses import asdict
 from django.core.management.base import BaseCommand, CommandError
 
 from content import api as content_api
+from content import selectors as content_selectors
 from students import api as students_api
+from tutor.pedagogy.graph import (
+    ANSWER_SHOWN_ALWAYS,
+    ANSWER_SHOWN_NEVER,
+    ANSWER_SHOWN_WHEN_WRONG,
+    CourseGraph,
+)
 from tutor.pedagogy.simulation import (
     POLICIES,
     LearnerPopulation,
@@ -49,6 +57,16 @@ def _random_course(text: str) -> tuple[int, int]:
     if c < 1 or e < 1:
         raise CommandError("--random-course needs at least one concept and one exercise.")
     return c, e
+
+
+def _policies(text: str) -> tuple[str, ...]:
+    if text == "all":
+        return POLICIES
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in POLICIES]
+    if not names or unknown:
+        raise CommandError(f"Unknown policy {text!r}; choose all, or from {', '.join(POLICIES)}.")
+    return names
 
 
 def comparisons(summaries: dict[str, PolicySummary]) -> dict[str, dict]:
@@ -86,7 +104,12 @@ class Command(BaseCommand):
             "--random-course", metavar="C,E", help="A generated course of C concepts and E exercises."
         )
         parser.add_argument("--course-seed", type=int, default=0, help="Seed of --random-course (default 0).")
-        parser.add_argument("--policy", choices=[*POLICIES, "all"], default="all", help="Default: all.")
+        parser.add_argument(
+            "--policy",
+            type=_policies,
+            default=POLICIES,
+            help=f"all, or one or more of {', '.join(POLICIES)} separated by commas (default: all).",
+        )
         parser.add_argument("--students", type=int, default=200, help="Simulated students (default 200).")
         parser.add_argument("--seed", type=int, default=0, help="Seed of the population (default 0).")
         parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
@@ -174,7 +197,7 @@ class Command(BaseCommand):
             course = content_api.course_by_slug(options["course"])
             if course is None:
                 raise CommandError(f"No course with the slug {options['course']!r}.")
-            graph = practice_selectors.course_graph(course)
+            graph = _with_answer_shown(practice_selectors.course_graph(course), course)
             settings = practice_selectors.policy_settings(course)
             params = students_api.concept_params(c.id for c in graph.concepts)
             course_info = {"slug": course.slug}
@@ -208,7 +231,7 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
-        policies = POLICIES if options["policy"] == "all" else (options["policy"],)
+        policies = options["policy"]
 
         started = time.perf_counter()
         results = simulate(
@@ -257,20 +280,24 @@ class Command(BaseCommand):
         later = f"known +{run.retention_days:g}d"
         header = (
             f"{'policy':<9} {'items':>7} {'median':>7} {'p90':>6} {'declared':>9} {'known end':>10} "
-            f"{later:>11} {'on known':>9} {'false m.':>9} {'days':>6}"
+            f"{later:>11} {'on known':>9} {'false m.':>9} {'days':>6} {'repeats':>8} {'min ans.':>9}"
         )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         for s in summaries.values():
+            fewest = "-" if s.min_answers_at_mastery is None else str(s.min_answers_at_mastery)
             self.stdout.write(
                 f"{s.policy:<9} {s.items_mean:>7.1f} {s.items_median:>7.1f} {s.items_p90:>6.0f} "
                 f"{s.declared_share:>9.0%} {s.known_at_end:>10.1%} {s.known_later:>11.1%} "
-                f"{s.items_on_known:>9.1f} {s.false_mastery:>9.2f} {s.days_mean:>6.1f}"
+                f"{s.items_on_known:>9.1f} {s.false_mastery:>9.2f} {s.days_mean:>6.1f} "
+                f"{s.repeats_after_reveal:>8.2f} {fewest:>9}"
             )
         self.stdout.write(
             "items: served until the course was declared mastered (or the cap); known: share of concepts "
             "truly known; on known: items whose every concept was already truly known; false m.: concepts "
-            "declared mastered but not truly known (per student)."
+            "declared mastered but not truly known (per student); repeats: items served again while the "
+            "answer shown after an earlier answer was within the course's window (per student); min ans.: "
+            "the fewest answers of its own a concept had when it was declared mastered (any student)."
         )
         for key, r in ratios.items():
             verdict = "met" if r["met"] else "not met"
@@ -279,6 +306,24 @@ class Command(BaseCommand):
                 f"+{run.retention_days:g}d {r['known_later_difference']:+.1%} (target >= 0): {verdict}"
             )
         self.stdout.write(f"({seconds:.1f} s)")
+
+
+def _with_answer_shown(graph: CourseGraph, course) -> CourseGraph:
+    """The course graph with each exercise's ``answer_shown`` from its kind, so simulated
+    answers show answers as the feedback page does (the live policy reads reveals from the
+    attempt log instead)."""
+    material = content_selectors.course_material(course.pk)
+    shown = {
+        content_api.ExerciseKind.MULTIPLE_CHOICE: ANSWER_SHOWN_ALWAYS,
+        content_api.ExerciseKind.NUMERIC: ANSWER_SHOWN_WHEN_WRONG,
+        content_api.ExerciseKind.FREE_TEXT: ANSWER_SHOWN_NEVER,
+    }
+    kinds = {e.id: e.kind for e in material.exercises} if material else {}
+    exercises = [
+        dataclasses.replace(e, answer_shown=shown.get(kinds.get(e.id), ANSWER_SHOWN_ALWAYS))
+        for e in graph.exercises_by_id.values()
+    ]
+    return CourseGraph(graph.concepts, exercises)
 
 
 def _plain(settings) -> dict:

@@ -9,7 +9,12 @@ update itself (``students.learning.knowledge_update``: the student model's
 ``observe_answer``, the evidence weight of an answer after a worked example, the spaced
 review of mastered concepts), and P(correct) comes from the live predictor
 (``students.kt.model.predict_answer``), under every policy, so "mastered" means the same
-belief, P(L) >= ``PolicySettings.mastery_threshold``, for all of them. Nothing is written to
+for all of them: declared by that update (P(L) at ``PolicySettings.mastery_threshold`` and
+``mastery_min_independent`` right answers of the student's own, one per exercise) and still
+at the threshold. Each exercise shows its
+answer after an answer as its kind does (``ExerciseInfo.answer_shown``: multiple choice
+always, numeric when wrong, free text never; a worked example shown before it too), and a
+later answer to it is passed to the update as "answer already shown". Nothing is written to
 the database: a run takes a ``CourseGraph`` (``tutor.practice.selectors.course_graph`` for a
 real course, ``random_course_graph`` for a generated one).
 
@@ -60,8 +65,10 @@ last ``recent_items_excluded`` items are not repeated by the baselines either.
 **Figures** per student: items served until the course is declared mastered (or the cap);
 the share of concepts truly known then and ``retention_days`` later (an expected share: each
 known concept counts by its survival probability); items whose every concept was already
-truly known when served; concepts declared mastered (belief at the threshold; every concept
-for ``fixed``) that were not truly known.
+truly known when served; concepts declared mastered (every concept for ``fixed``) that were
+not truly known; items served again while their shown answer was within the window
+(``repeats_after_reveal``); the fewest answers a concept had when it was declared mastered
+(``min_answers_at_mastery``).
 """
 
 from tutor.pedagogy.simulation.baselines import FixedPolicy, MasteryPolicy, RandomPolicy, problem_sets

@@ -29,8 +29,10 @@ def _least_served(run: Run, pool: Sequence[int]) -> int:
 
 
 class MasteryPolicy(Policy):
-    """Mastery learning: each concept in curriculum order until its belief reaches the
-    threshold (a concept that falls back below it is taken up again first)."""
+    """Mastery learning: each concept in curriculum order until the student model declares
+    it mastered, by the same criterion as the tutor's (belief at the threshold and the
+    course's minimum of independent right answers; a concept that falls back below it is
+    taken up again first)."""
 
     name = "mastery"
 
@@ -41,8 +43,22 @@ class MasteryPolicy(Policy):
         if self.done(run):
             return DONE
         for rank, concept in enumerate(run.graph.concepts):
-            if run.tutor.belief(concept.id) < run.tutor.threshold and self.sets[rank]:
-                return Choice(_least_served(run, self.sets[rank]), "mastery_criterion")
+            if run.tutor.is_mastered(concept.id) or not self.sets[rank]:
+                continue
+            pool = self.sets[rank]
+            if run.tutor.needs_evidence(concept.id):
+                # The belief is there, the course's minimum of independent right answers is
+                # not: an item that can still give one, from the unit's problems if one can,
+                # else from the concept's other items (as the tutor's criterion counts them).
+                fresh = [e for e in pool if run.tutor.creditable(e, concept.id, run.revealed)]
+                if not fresh:
+                    fresh = [
+                        e.id
+                        for e in run.graph.exercises_for(concept.id)
+                        if run.tutor.creditable(e.id, concept.id, run.revealed)
+                    ]
+                pool = fresh or pool
+            return Choice(_least_served(run, pool), "mastery_criterion")
         return Choice(None, "no_exercise_available")
 
 

@@ -2,12 +2,13 @@
 (``students.learning.ConceptKnowledge`` per concept, ability, item difficulties), kept in
 memory and changed by the live update itself (``students.learning.knowledge_update``), and
 P(correct) by the live predictor (``students.kt.model.predict_answer``). So a simulated run
-exercises the code real students meet, and "mastered" means the same belief,
-P(L) >= the course's mastery threshold, under every policy."""
+exercises the code real students meet, and "mastered" means the same under every policy:
+declared by that update (P(L) at the course's mastery threshold and its minimum of
+independent right answers) and still at the threshold."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from content.api import PolicySettings
@@ -34,6 +35,8 @@ def concept_state(knowledge: ConceptKnowledge) -> ConceptState:
         last_practiced_at=knowledge.last_practiced_at,
         review_due_at=knowledge.review.review_due_at,
         mastered=knowledge.mastered,
+        independent_correct=knowledge.independent_correct,
+        credited=frozenset(knowledge.credited),
     )
 
 
@@ -52,6 +55,7 @@ class TutorBeliefs:
         self.graph = graph
         self.params = params
         self.threshold = settings.mastery_threshold
+        self.min_independent = settings.mastery_min_independent
         self.items = items
         self.knowledge: dict[int, ConceptKnowledge] = {}
         self.states: dict[int, ConceptState] = {}  # derived from ``knowledge``, kept in step
@@ -71,8 +75,24 @@ class TutorBeliefs:
         knowledge = self.knowledge.get(concept_id)
         return self.prior[concept_id] if knowledge is None else knowledge.mastery
 
+    def is_mastered(self, concept_id: int) -> bool:
+        """Declared mastered by the student model (P(L) at the threshold and the minimum of
+        independent right answers reached), and still at the threshold: what the live
+        tutor's policy calls mastered."""
+        knowledge = self.knowledge.get(concept_id)
+        return knowledge is not None and knowledge.mastered and knowledge.mastery >= self.threshold
+
     def all_mastered(self) -> bool:
-        return all(self.belief(c.id) >= self.threshold for c in self.graph.concepts)
+        return all(self.is_mastered(c.id) for c in self.graph.concepts)
+
+    def needs_evidence(self, concept_id: int) -> bool:
+        """P(L) at the threshold, the evidence minimum not reached yet."""
+        return self.belief(concept_id) >= self.threshold and not self.is_mastered(concept_id)
+
+    def creditable(self, exercise_id: int, concept_id: int, revealed: Collection[int]) -> bool:
+        """A right answer to the exercise would count as independent evidence for the concept."""
+        knowledge = self.knowledge.get(concept_id)
+        return exercise_id not in revealed and (knowledge is None or exercise_id not in knowledge.credited)
 
     def predict(self, exercise_id: int) -> float:
         """P(correct) by the live tutor's predictor, from the same records."""
@@ -84,11 +104,32 @@ class TutorBeliefs:
             self.ability,
         ).p_correct
 
+    def fresh_own_items(self, concept_id: int, exercise_id: int, revealed: Collection[int]) -> int:
+        """The concept's own exercises (none of whose concepts comes later in the curriculum,
+        as ``knowledge_apply`` counts them) other than ``exercise_id`` that could still give
+        an independent right answer."""
+        rank = self.graph.rank_of[concept_id]
+        return sum(
+            1
+            for e in self.graph.exercise_ids_by_rank[rank]
+            if e != exercise_id
+            and max(self.graph.exercise_ranks[e]) <= rank
+            and self.creditable(e, concept_id, revealed)
+        )
+
     def observe(
-        self, exercise: ExerciseInfo, score: float, now: datetime, *, worked_example_shown: bool
+        self,
+        exercise: ExerciseInfo,
+        score: float,
+        now: datetime,
+        *,
+        worked_example_shown: bool,
+        revealed: Collection[int] = (),
     ) -> KnowledgeUpdate:
         """One graded answer, unaided by hints (the simulated student takes none), through
-        ``knowledge_update``; stores what it returns and returns it."""
+        ``knowledge_update``; ``revealed``: the exercises whose answer the student was shown
+        before this answer. Stores what it returns and returns it."""
+        fresh = {c: self.fresh_own_items(c, exercise.id, revealed) for c in exercise.concepts}
         update = knowledge_update(
             {c: self.knowledge.get(c, ConceptKnowledge()) for c in exercise.concepts},
             self.params,
@@ -100,6 +141,10 @@ class TutorBeliefs:
             threshold=self.threshold,
             now=now,
             card_ids=self.card_ids,
+            answer_revealed=exercise.id in revealed,
+            exercise_id=exercise.id,
+            min_independent=self.min_independent,
+            fresh_items=fresh,
         )
         self.items[exercise.id] = update.item
         self.ability = update.ability

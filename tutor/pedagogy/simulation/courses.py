@@ -3,9 +3,17 @@ related concepts and BKT parameters around the defaults."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
-from tutor.pedagogy.graph import ConceptInfo, CourseGraph, ExerciseInfo
+from tutor.pedagogy.graph import (
+    ANSWER_SHOWN_ALWAYS,
+    ANSWER_SHOWN_NEVER,
+    ANSWER_SHOWN_WHEN_WRONG,
+    ConceptInfo,
+    CourseGraph,
+    ExerciseInfo,
+)
 
 
 def random_course_graph(
@@ -78,6 +86,19 @@ def random_course_graph(
                 has_worked_example=rng.random() < 0.6,
             )
         )
+    # Which items show their answer after an answer: drawn from their own stream, so the
+    # course's graph and items stay those of earlier versions for a seed. The shares are
+    # the demo course's (about a quarter multiple choice, a fifth numeric, the rest free text).
+    kinds = random.Random(f"answer-shown-{seed}")
+    exercises = [
+        dataclasses.replace(
+            e,
+            answer_shown=kinds.choices(
+                [ANSWER_SHOWN_ALWAYS, ANSWER_SHOWN_WHEN_WRONG, ANSWER_SHOWN_NEVER], weights=[23, 18, 59]
+            )[0],
+        )
+        for e in exercises
+    ]
     return CourseGraph(concepts, exercises)
 
 

@@ -15,7 +15,7 @@ from tutor.pedagogy.choose import choose_next
 from tutor.pedagogy.graph import CourseGraph
 from tutor.pedagogy.simulation.beliefs import TutorBeliefs
 from tutor.pedagogy.simulation.learners import Learner
-from tutor.pedagogy.state import EARLIER_ITEMS, Decision, RecentItem, StudentView
+from tutor.pedagogy.state import EARLIER_ITEMS, Decision, RecentItem, Reveal, StudentView
 
 START = datetime(2025, 1, 6, 16, 0, tzinfo=UTC)  # a Monday afternoon; day k starts k days later
 DAY = 86400.0
@@ -47,6 +47,8 @@ class Run:
     recent: list[RecentItem] = field(default_factory=list)
     served: Counter = field(default_factory=Counter)  # exercise id -> times served
     items: int = 0
+    # exercise id -> (when its answer was last shown to the student, ``items`` then)
+    revealed: dict[int, tuple[datetime, int]] = field(default_factory=dict)
 
     @property
     def now(self) -> datetime:
@@ -60,6 +62,22 @@ class Run:
             recent=tuple(self.recent[max(0, self.session_first - EARLIER_ITEMS) :]),
             session_started_at=START + timedelta(seconds=self.session_started),
             now=self.now,
+            revealed={
+                e: Reveal(revealed_at=at, answers_since=self.items - then)
+                for e, (at, then) in self.revealed.items()
+            },
+        )
+
+    def held(self, exercise_id: int) -> bool:
+        """Whether the exercise's answer was shown within the course's window (answers and
+        days, ``PolicySettings.reveal_hold_items`` and ``reveal_hold_days``)."""
+        shown = self.revealed.get(exercise_id)
+        if shown is None:
+            return False
+        at, then = shown
+        return (
+            self.items - then < self.settings.reveal_hold_items
+            or (self.now - at).total_seconds() < self.settings.reveal_hold_days * DAY
         )
 
     def recent_ids(self) -> set[int]:

@@ -22,6 +22,10 @@ class StudentResult:
     false_mastery: int  # concepts declared mastered but not truly known
     rules: dict[str, int]  # why each item was chosen
     rules_on_known: dict[str, int]  # the same, for the items on concepts already truly known
+    # items served again while their answer, shown before, was within the course's window
+    repeats_after_reveal: int = 0
+    # the fewest answers a concept had when it was declared mastered (None: none was)
+    min_answers_at_mastery: int | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class PolicySummary:
     days_mean: float
     rules: dict[str, int]
     rules_on_known: dict[str, int]
+    repeats_after_reveal: float = 0.0  # per student, mean
+    min_answers_at_mastery: int | None = None  # over every student and concept
+    min_answers_at_mastery_mean: float | None = None  # each student's fewest, averaged
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,6 +59,7 @@ def summarize(policy: str, results: Sequence[StudentResult]) -> PolicySummary:
         rules.update(r.rules)
         rules_on_known.update(r.rules_on_known)
     n = len(results)
+    fewest = [r.min_answers_at_mastery for r in results if r.min_answers_at_mastery is not None]
     return PolicySummary(
         policy=policy,
         students=n,
@@ -66,6 +74,9 @@ def summarize(policy: str, results: Sequence[StudentResult]) -> PolicySummary:
         days_mean=round(statistics.fmean(r.days for r in results), 2),
         rules=dict(sorted(rules.items())),
         rules_on_known=dict(sorted(rules_on_known.items())),
+        repeats_after_reveal=round(statistics.fmean(r.repeats_after_reveal for r in results), 3),
+        min_answers_at_mastery=min(fewest) if fewest else None,
+        min_answers_at_mastery_mean=round(statistics.fmean(fewest), 2) if fewest else None,
     )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from content.api import PolicySettings
 from students.api import BKTParams, ItemState
-from tutor.pedagogy.graph import CourseGraph
+from tutor.pedagogy.graph import CourseGraph, answer_revealed_by
 from tutor.pedagogy.simulation.baselines import FixedPolicy, MasteryPolicy, RandomPolicy
 from tutor.pedagogy.simulation.beliefs import TutorBeliefs, tutor_params
 from tutor.pedagogy.simulation.learners import Learner, LearnerPopulation
@@ -76,6 +76,8 @@ def simulate_student(
     rules: Counter[str] = Counter()
     rules_on_known: Counter[str] = Counter()
     declared = False
+    repeats_after_reveal = 0
+    answers_at_mastery: list[int] = []  # a concept's own answers when it was declared mastered
     day = 0
     idle_days = 0
     while True:
@@ -95,15 +97,21 @@ def simulate_student(
             if all(learner.known[i] for i in ranks):
                 items_on_known += 1
                 rules_on_known[choice.rule] += 1
+            if run.held(exercise.id):
+                repeats_after_reveal += 1
             correct = rng.random() < learner.p_correct(ranks, exercise.difficulty)
             seconds = exercise.expected_seconds * math.exp(spread * rng.gauss(0.0, 1.0))
             answered_at = run.now + timedelta(seconds=seconds)
-            tutor.observe(
+            update = tutor.observe(
                 exercise,
                 1.0 if correct else 0.0,
                 answered_at,
                 worked_example_shown=choice.worked_example_shown,
+                revealed=run.revealed,
             )
+            for knowledge in update.concepts.values():
+                if knowledge.review.mastered_at == answered_at:  # declared mastered by this answer
+                    answers_at_mastery.append(knowledge.n_attempts)
             learner.practise(ranks, (run.seconds + seconds) / DAY, rng)
             run.recent.append(
                 RecentItem(
@@ -117,6 +125,8 @@ def simulate_student(
             )
             run.served[exercise.id] += 1
             run.items += 1
+            if answer_revealed_by(exercise, correct, choice.worked_example_shown):
+                run.revealed[exercise.id] = (answered_at, run.items)
             served_today += 1
             rules[choice.rule] += 1
             run.seconds += seconds + run_settings.feedback_seconds
@@ -135,7 +145,7 @@ def simulate_student(
     if isinstance(policy, FixedPolicy) and declared:
         claimed = range(len(graph.concepts))
     else:
-        claimed = [i for i, c in enumerate(graph.concepts) if tutor.belief(c.id) >= tutor.threshold]
+        claimed = [i for i, c in enumerate(graph.concepts) if tutor.is_mastered(c.id)]
     learner.forget(end_day, rng)
     false_mastery = sum(1 for i in claimed if not learner.known[i])
     return StudentResult(
@@ -148,6 +158,8 @@ def simulate_student(
         false_mastery=false_mastery,
         rules=dict(rules),
         rules_on_known=dict(rules_on_known),
+        repeats_after_reveal=repeats_after_reveal,
+        min_answers_at_mastery=min(answers_at_mastery) if answers_at_mastery else None,
     )
 
 
