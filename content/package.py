@@ -239,6 +239,11 @@ def _check_values(data: dict[str, Any], filename: str) -> None:
             stack.extend((child, (*path, key)) for key, child in reversed(list(children)))
         elif isinstance(value, float) and not math.isfinite(value):
             raise _error_at(data, filename, path, f"must be a finite number, not {value}")
+        elif isinstance(value, str) and "\x00" in value:
+            # PostgreSQL refuses a NUL in text: say so here, not with a database error.
+            raise _error_at(
+                data, filename, path, "contains a NUL character, which no text of a course may hold"
+            )
 
 
 # --- the JSON Schema ---------------------------------------------------------------------

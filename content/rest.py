@@ -57,6 +57,10 @@ class StudentOptionSerializer(serializers.ModelSerializer):
 class StudentExerciseSerializer(serializers.ModelSerializer):
     """What a student may know of an exercise before answering it."""
 
+    # Nothing beyond these fields, ever: documented as such, so a staff exercise (with its
+    # answer key) cannot pass for a student's in the schema's oneOf (tutor/errors.py).
+    schema_closed = True
+
     concepts = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     options = StudentOptionSerializer(source="choices", many=True, read_only=True)
     select_all_that_apply = serializers.SerializerMethodField()

@@ -327,3 +327,107 @@ def published_exercise_of_kind(kind: str) -> Exercise | None:
         .order_by("course_id", "order", "id")
         .first()
     )
+
+
+# --- a course's teaching material and answer key as plain rows (the teaching assistant) ----
+@dataclass(frozen=True)
+class PassageRow:
+    id: int
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class ConceptMaterial:
+    id: int
+    slug: str
+    name: str
+    description: str
+    passages: tuple[PassageRow, ...]
+
+
+@dataclass(frozen=True)
+class ExerciseMaterial:
+    """A published exercise with what teaches it (hints, worked example) and its answer key
+    (correct options, reference answers, numeric value): the key is for checking what is
+    sent to a student, never for sending."""
+
+    id: int
+    slug: str
+    title: str
+    prompt: str
+    kind: str
+    concept_ids: tuple[int, ...]
+    hints: tuple[str, ...]
+    worked_example: str
+    correct_options: tuple[str, ...]
+    reference_answers: tuple[str, ...]
+    numeric_value: float | None
+    unit: str
+
+
+@dataclass(frozen=True)
+class CourseMaterial:
+    course_id: int
+    slug: str
+    title: str
+    concepts: tuple[ConceptMaterial, ...]
+    exercises: tuple[ExerciseMaterial, ...]
+
+
+def course_material(course_id: int) -> CourseMaterial | None:
+    """The live concepts (with passages) and published exercises (with hints, worked
+    example and answer key) of a course, in curriculum order; None if there is no course."""
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None:
+        return None
+    concepts = tuple(
+        ConceptMaterial(
+            id=c.pk,
+            slug=c.slug,
+            name=c.name,
+            description=c.description,
+            passages=tuple(PassageRow(id=p.pk, title=p.title, body=p.body) for p in c.passages.all()),
+        )
+        for c in Concept.objects.filter(course=course, archived=False)
+        .order_by("order", "id")
+        .prefetch_related("passages")
+    )
+    live = {c.id for c in concepts}
+    # An exercise's concepts in the order the author listed them (the link rows' order):
+    # the first is the one it mainly practises.
+    linked: dict[int, list[int]] = {}
+    for exercise_id, concept_id in (
+        Exercise.concepts.through.objects.filter(exercise__course=course)
+        .order_by("id")
+        .values_list("exercise_id", "concept_id")
+    ):
+        if concept_id in live:
+            linked.setdefault(exercise_id, []).append(concept_id)
+    exercises = tuple(
+        ExerciseMaterial(
+            id=e.pk,
+            slug=e.slug,
+            title=e.title,
+            prompt=e.prompt,
+            kind=e.kind,
+            concept_ids=tuple(linked.get(e.pk, ())),
+            hints=tuple(h.text for h in e.hints.all()),
+            worked_example=e.worked_example,
+            correct_options=tuple(c.text for c in e.choices.all() if c.is_correct),
+            reference_answers=tuple(r.text for r in e.reference_answers.all()),
+            numeric_value=e.numeric_value,
+            unit=e.unit,
+        )
+        for e in Exercise.objects.filter(course=course, status=Status.PUBLISHED)
+        .order_by("order", "id")
+        .prefetch_related("hints", "choices", "reference_answers")
+    )
+    return CourseMaterial(
+        course_id=course.pk, slug=course.slug, title=course.title, concepts=concepts, exercises=exercises
+    )
+
+
+def published_course_ids() -> list[int]:
+    """Ids of the courses students may open (one cheap query, no counts)."""
+    return list(Course.objects.filter(status=Status.PUBLISHED).order_by("pk").values_list("pk", flat=True))

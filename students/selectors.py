@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q, Sum
 
 from content import api as content_api
 from content import selectors as content_selectors
-from students.knowledge import concept_params, default_params
+from students.knowledge import concept_params, default_params, revealing_attempts
 from students.kt.model import AbilityState, ItemState
 from students.models import (
     Attempt,
@@ -21,7 +21,6 @@ from students.models import (
     ItemParameters,
     KnowledgeHistory,
     KnowledgeState,
-    Role,
     StudentAbility,
     User,
 )
@@ -37,9 +36,12 @@ class ClassroomSummary:
 
 
 def classrooms_for_teacher(user: User) -> list[ClassroomSummary]:
-    """A teacher's own classrooms; an admin sees every classroom."""
-    rooms = Classroom.objects.all() if user.role == Role.ADMIN else Classroom.objects.filter(teacher=user)
-    rooms = rooms.annotate(_n_students=Count("students", distinct=True)).prefetch_related("courses")
+    """The classrooms a teacher owns or co-teaches; an admin sees every classroom."""
+    rooms = (
+        classrooms_visible_to(user)
+        .annotate(_n_students=Count("students", distinct=True))
+        .prefetch_related("courses")
+    )
     return [
         ClassroomSummary(
             pk=r.pk,
@@ -76,8 +78,7 @@ def classroom_dashboard(user: User, classroom_id: int) -> ClassroomDashboard | N
     """Mastery of every student of the classroom on every concept of its courses, with
     activity figures. None when the classroom is not the user's (the view answers 404).
     A fixed number of queries whatever the class size."""
-    rooms = Classroom.objects.all() if user.role == Role.ADMIN else Classroom.objects.filter(teacher=user)
-    room = rooms.filter(pk=classroom_id).prefetch_related("courses").first()
+    room = classroom_for_teacher(user, classroom_id)
     if room is None:
         return None
     courses = list(room.courses.all())
@@ -370,6 +371,7 @@ class AttemptResult:
     changes: tuple[MasteryChange, ...]
     reason: dict
     label: str = ""  # the grader's (or teacher's) 5-way label of a free-text answer
+    context: str = ""  # where the answer was given ("practice:12", "homework:3")
 
     @property
     def pending(self) -> bool:
@@ -425,9 +427,137 @@ def attempt_result_for(student: User, attempt_id: int) -> AttemptResult | None:
         response=attempt.response,
         options=options if exercise.kind == content_api.ExerciseKind.MULTIPLE_CHOICE else (),
         expected=expected,
-        feedback=attempt.feedback,
+        # The student's part: never what the grader keeps for teachers (``for_teacher``, and
+        # the closest reference and its key terms of grades stored before it was set apart).
+        feedback={
+            key: value
+            for key, value in (attempt.feedback or {}).items()
+            if key not in ("for_teacher", "closest_reference", "missing_terms")
+        },
         grade_source=attempt.get_grade_source_display() if attempt.grade_source else "",
         changes=changes,
         reason=attempt.reason,
         label=attempt.label or "",
+        context=attempt.context,
     )
+
+
+# --- answers waiting for a grade ----------------------------------------------------------------
+def answers_pending_since(before: datetime, *, limit: int) -> list[int]:
+    """Ids of the answers still pending (waiting for a grade) that were given before
+    ``before``, oldest first, at most ``limit`` (the grading sweeper re-queues them)."""
+    pending = Attempt.objects.filter(status=AttemptStatus.PENDING, created_at__lt=before)
+    return list(pending.order_by("created_at", "id").values_list("pk", flat=True)[:limit])
+
+
+# --- homework, the review of grades, the gradebook: kept in ``students.teaching`` ---------------
+from students.teaching import (  # noqa: E402, F401  re-exported: other apps read them here
+    LABEL_3WAY,
+    LABEL_CREDIT,
+    ClassroomRef,
+    GraderAgreement,
+    GradeView,
+    ReviewRow,
+    StudentBrief,
+    answers_in_contexts,
+    attempts_for_export,
+    classroom_ids_of_student,
+    classroom_students,
+    classrooms_taught,
+    grader_agreement_by_version,
+    review_queue_count,
+    review_queue_ids,
+    review_queue_rows,
+    review_row,
+    teacher_classroom_ids,
+)
+
+
+# --- classrooms as a student sees them; the teacher's dashboards (``students.dashboards``) ------
+@dataclass(frozen=True)
+class JoinedClassroom:
+    pk: int
+    name: str
+    teacher_name: str
+    course_titles: tuple[str, ...]
+
+
+def classrooms_of_student(student: User) -> list[JoinedClassroom]:
+    """The classrooms a student is in, by name (no join codes, no classmates)."""
+    rooms = Classroom.objects.filter(students=student).select_related("teacher").prefetch_related("courses")
+    return [
+        JoinedClassroom(
+            pk=r.pk,
+            name=r.name,
+            teacher_name=r.teacher.get_full_name() or r.teacher.username,
+            course_titles=tuple(c.title for c in r.courses.all()),
+        )
+        for r in rooms
+    ]
+
+
+from students.dashboards import (  # noqa: E402, F401  re-exported: other apps read the dashboards here
+    ClassroomHeatmap,
+    ClassroomRoster,
+    ItemAnalysis,
+    StuckStudent,
+    StudentPage,
+    classroom_for_teacher,
+    classroom_heatmap,
+    classroom_roster,
+    classroom_stuck_students,
+    classrooms_visible_to,
+    item_analysis,
+    stuck_students,
+    student_page,
+)
+
+# --- answers shown and independent evidence, as the tutor's policy reads them --------------------
+
+
+@dataclass(frozen=True)
+class RevealRow:
+    """The last time the student was shown an exercise's answer (``revealing_attempts``),
+    and how many answers in the course they gave after it (counted up to ``items``)."""
+
+    exercise_id: int
+    revealed_at: datetime
+    answers_since: int
+
+
+def reveals_in_course(student: User, course_id: int, *, items: int) -> list[RevealRow]:
+    """Every exercise of the course whose answer the student has been shown, with when it
+    was last shown and the answers given since (up to ``items``, the course's hold window):
+    two queries filtered by course, one grouped by exercise, one of the last ``items`` answers."""
+    attempts = Attempt.objects.filter(student=student, exercise__course_id=course_id)
+    last_shown = (
+        attempts.filter(revealing_attempts())
+        .values("exercise_id")
+        .annotate(at=Max("created_at"))
+        .values_list("exercise_id", "at")
+    )
+    recent = list(attempts.order_by("-created_at", "-id").values_list("created_at", flat=True)[:items])
+    return [
+        RevealRow(exercise_id=e, revealed_at=at, answers_since=sum(1 for t in recent if t > at))
+        for e, at in last_shown
+    ]
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """The independent evidence behind a concept's mastery (``students.learning``)."""
+
+    concept_id: int
+    independent_correct: int
+    credited: tuple[int, ...]  # the exercises counted
+
+
+def evidence_for_course(student: User, course_id: int) -> dict[int, EvidenceRow]:
+    """Per practised concept of the course: right answers given on the student's own, one
+    per exercise, and those exercises; one query filtered by course."""
+    return {
+        concept_id: EvidenceRow(concept_id, n, tuple(credited or ()))
+        for concept_id, n, credited in KnowledgeState.objects.filter(
+            student=student, concept__course_id=course_id
+        ).values_list("concept_id", "independent_correct", "credited_exercises")
+    }

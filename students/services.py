@@ -3,10 +3,11 @@ and fitting the model's parameters to the log."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from content import selectors as content_selectors
@@ -20,6 +21,7 @@ from students.models import (
     AttemptStatus,
     Classroom,
     ConceptParameters,
+    GradeReview,
     GradeSource,
     ItemParameters,
     Role,
@@ -145,7 +147,15 @@ def attempt_grade(
 
 
 def grade_event(attempt: Attempt, changes: list[ConceptChange]) -> dict:
-    """What the student's page needs to show a grade that arrived later."""
+    """What the student's page needs to show a grade that arrived later. The feedback is the
+    student's part only: what the grader keeps for teachers (``for_teacher``: the closest
+    reference answer and its key terms), and the same keys of grades stored before it was
+    set apart, never reach the student, whose item may come back."""
+    feedback = {
+        key: value
+        for key, value in (attempt.feedback or {}).items()
+        if key not in ("for_teacher", "closest_reference", "missing_terms")
+    }
     return {
         "type": "grade.ready",
         "attempt": attempt.pk,
@@ -154,7 +164,9 @@ def grade_event(attempt: Attempt, changes: list[ConceptChange]) -> dict:
         "correct": attempt.is_correct,
         "label": attempt.label,
         "confidence": attempt.confidence,
-        "feedback": attempt.feedback,
+        "feedback": feedback,
+        # Where it was given: the tutor holds back the grade of a homework answer until release.
+        "context": attempt.context,
         "changes": [{"name": c.name, "before": c.before, "after": c.after} for c in changes],
     }
 
@@ -238,3 +250,188 @@ def student_model_fit(course=None) -> FitReport:
         items_fitted=len(fitted.items),
         seconds=fitted.fit_seconds,
     )
+
+
+# --- classrooms: a teacher's writes, a student's join ----------------------------------------
+class ClassroomError(ValueError):
+    """A classroom write that cannot be done, with a message that names the problem."""
+
+
+class ClassroomOwnerOnly(ClassroomError):
+    """A write that only the classroom's owner (or an admin) may make."""
+
+
+def _classroom_students(usernames: Iterable[str]) -> list[User]:
+    names = [u.strip() for u in usernames if u and u.strip()]
+    if not names:
+        raise ClassroomError("Give at least one username.")
+    found = {u.username: u for u in User.objects.filter(username__in=names)}
+    unknown = [n for n in names if n not in found]
+    if unknown:
+        raise ClassroomError(f"No such user: {', '.join(unknown)}.")
+    wrong = [n for n in names if found[n].role != Role.STUDENT]
+    if wrong:
+        raise ClassroomError(f"Not students: {', '.join(wrong)}.")
+    return [found[n] for n in names]
+
+
+@transaction.atomic
+def classroom_create(*, teacher: User, name: str, courses: Iterable) -> Classroom:
+    """A new classroom of this teacher for these courses, with a fresh join code."""
+    if teacher.role != Role.TEACHER:
+        raise ClassroomError(f"{teacher.username} is not a teacher.")
+    name = (name or "").strip()
+    if not name:
+        raise ClassroomError("A classroom needs a name.")
+    if Classroom.objects.filter(teacher=teacher, name=name).exists():
+        raise ClassroomError(f"You already have a classroom named {name!r}.")
+    courses = list(courses)
+    if not courses:
+        raise ClassroomError("Choose at least one course.")
+    try:
+        with transaction.atomic():
+            room = Classroom.objects.create(teacher=teacher, name=name)
+    except IntegrityError as error:  # the same name, created a moment ago in another tab
+        raise ClassroomError(f"You already have a classroom named {name!r}.") from error
+    room.courses.add(*courses)
+    return room
+
+
+def classroom_code_regenerate(room: Classroom) -> str:
+    """A new join code (the old one stops working at once); students already in stay."""
+    for _ in range(5):  # 2^32 codes: a clash is rare, and retried
+        code = secrets.token_hex(4).upper()
+        if not Classroom.objects.filter(join_code=code).exists():
+            Classroom.objects.filter(pk=room.pk).update(join_code=code)
+            room.join_code = code
+            return code
+    raise ClassroomError("Could not find a free join code; try again.")
+
+
+@transaction.atomic
+def classroom_students_add(room: Classroom, usernames: Iterable[str]) -> list[User]:
+    """Add these students (by username); all or none: one unknown name adds nobody."""
+    students = _classroom_students(usernames)
+    room.students.add(*students)
+    return students
+
+
+def classroom_student_remove(room: Classroom, student_id: int) -> None:
+    """Take a student out of the classroom; their answers and knowledge stay theirs."""
+    if not room.students.filter(pk=student_id).exists():
+        raise ClassroomError("That student is not in this classroom.")
+    room.students.remove(student_id)
+
+
+def classroom_co_teacher_add(room: Classroom, *, by: User, username: str) -> User:
+    """Only the owner (or an admin) adds a co-teacher, who then sees and teaches the class."""
+    if by.pk != room.teacher_id and by.role != Role.ADMIN:
+        raise ClassroomOwnerOnly("Only the classroom's owner adds co-teachers.")
+    user = User.objects.filter(username=(username or "").strip()).first()
+    if user is None:
+        raise ClassroomError(f"No such user: {username!r}.")
+    if user.role != Role.TEACHER:
+        raise ClassroomError(f"{user.username} is not a teacher.")
+    if user.pk == room.teacher_id:
+        raise ClassroomError(f"{user.username} owns this classroom already.")
+    room.co_teachers.add(user)
+    return user
+
+
+def classroom_co_teacher_remove(room: Classroom, *, by: User, teacher_id: int) -> None:
+    if by.pk != room.teacher_id and by.role != Role.ADMIN:
+        raise ClassroomOwnerOnly("Only the classroom's owner removes co-teachers.")
+    if not room.co_teachers.filter(pk=teacher_id).exists():
+        raise ClassroomError("That teacher is not a co-teacher of this classroom.")
+    room.co_teachers.remove(teacher_id)
+
+
+def classroom_join(student: User, code: str) -> tuple[Classroom, bool]:
+    """The student joins the classroom with this code. Returns the classroom and whether
+    they joined now (False: they were in it already, and nothing changes)."""
+    if student.role != Role.STUDENT:
+        raise ClassroomError("Only students join classrooms with a code.")
+    code = (code or "").strip().upper()
+    if not code:
+        raise ClassroomError("Enter the join code your teacher gave you.")
+    room = Classroom.objects.filter(join_code=code).first()
+    if room is None:
+        raise ClassroomError(f"No classroom has the code {code!r}. Check it with your teacher.")
+    if room.students.filter(pk=student.pk).exists():
+        return room, False
+    try:
+        with transaction.atomic():
+            room.students.add(student)
+    except IntegrityError:  # joined at the same moment from another tab
+        return room, False
+    return room, True
+
+
+# --- teachers' reviews of grades ---------------------------------------------------------------
+# The credit a teacher's label earns when they give no score (the SemEval-2013 folds).
+from students.teaching import LABEL_CREDIT  # noqa: E402
+
+
+@transaction.atomic
+def grade_review_record(
+    attempt_id: int,
+    *,
+    reviewer: User,
+    accepted: bool = False,
+    label: str = "",
+    score: float | None = None,
+    comment: str = "",
+) -> GradeReview:
+    """A teacher's review of a free-text answer: keep the model's grade as it stood and the
+    teacher's (a labelled example for the grader), and make the teacher's grade the one that
+    counts (``attempt_grade`` with the teacher as source: no regrade replaces it), all in
+    one transaction. ``accepted`` keeps the model's label and score; otherwise a label (its
+    credit is the score unless one is given) or a score is the teacher's grade."""
+    if reviewer.role not in (Role.TEACHER, Role.ADMIN):
+        raise ValueError(f"{reviewer.username} is not a teacher.")
+    attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
+    first = attempt.reviews.order_by("created_at", "id").first()
+    if first is not None:  # reviewed before: the model's grade is the one the first review kept
+        model_label, model_score = first.model_label, first.model_score
+        model_confidence, model_version = first.model_confidence, first.model_version
+    elif attempt.grade_source == GradeSource.MODEL:
+        model_label, model_score = attempt.label, attempt.score
+        model_confidence, model_version = attempt.confidence, attempt.grader_version
+    else:  # not graded by the model (yet): the teacher grades it first
+        model_label, model_score, model_confidence, model_version = "", None, None, ""
+    if accepted:
+        if model_score is None:
+            raise ValueError("This answer has no grade of the model to accept; give a label or a score.")
+        label, score = model_label, model_score
+    else:
+        if label and label not in LABEL_CREDIT:
+            raise ValueError(f"Unknown label {label!r}; expected one of {', '.join(LABEL_CREDIT)}.")
+        if score is None:
+            if not label:
+                raise ValueError("Give a label or a score.")
+            score = LABEL_CREDIT[label]
+        if not 0.0 <= score <= 1.0:
+            raise ValueError(f"A score lies in [0, 1]; got {score!r}.")
+    review = GradeReview.objects.create(
+        attempt=attempt,
+        reviewer=reviewer,
+        model_label=model_label,
+        model_score=model_score,
+        model_confidence=model_confidence,
+        model_version=model_version,
+        label=label,
+        score=score,
+        accepted=accepted,
+        comment=(comment or "").strip(),
+    )
+    attempt_grade(
+        attempt.pk,
+        score=score,
+        label=label,
+        confidence=model_confidence,
+        feedback=attempt.feedback,
+        source=GradeSource.TEACHER,
+        grader_version=model_version,
+        regrade=True,
+    )
+    return review

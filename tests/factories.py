@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from content.models import (
@@ -16,7 +19,7 @@ from content.models import (
     ReferenceAnswer,
     Status,
 )
-from students.models import Classroom, Role, User
+from students.models import Attempt, AttemptStatus, Classroom, GradeReview, KnowledgeState, Role, User
 
 PASSWORD = "correct-horse-battery"
 
@@ -130,3 +133,64 @@ class ClassroomFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Class {n}")
     teacher = factory.SubFactory(TeacherFactory)
+
+
+class AttemptFactory(DjangoModelFactory):
+    """A graded answer (pass ``status=AttemptStatus.PENDING, score=None`` for one being graded)."""
+
+    class Meta:
+        model = Attempt
+
+    student = factory.SubFactory(StudentFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    context = "practice:1"
+    response = factory.LazyFunction(lambda: {"text": "The bulb breaks the path."})
+    status = AttemptStatus.GRADED
+    score = 1.0
+    is_correct = factory.LazyAttribute(lambda o: o.score is not None and o.score >= 1.0)
+    grade_source = "auto"
+    response_seconds = 30.0
+
+
+class KnowledgeStateFactory(DjangoModelFactory):
+    class Meta:
+        model = KnowledgeState
+
+    student = factory.SubFactory(StudentFactory)
+    concept = factory.SubFactory(ConceptFactory)
+    mastery = 0.5
+
+
+class GradeReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = GradeReview
+
+    attempt = factory.SubFactory(AttemptFactory)
+    reviewer = factory.SubFactory(TeacherFactory)
+    model_label = "correct"
+    model_score = 1.0
+    label = "correct"
+    score = 1.0
+    accepted = True
+
+
+# --- homework (tutor.homework) ------------------------------------------------------------------
+class AssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "homework.Assignment"
+
+    classroom = factory.SubFactory(ClassroomFactory)
+    created_by = factory.SelfAttribute("classroom.teacher")
+    title = factory.Sequence(lambda n: f"Homework {n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=6))
+    release_rule = "after_review"
+
+
+class AssignmentItemFactory(DjangoModelFactory):
+    class Meta:
+        model = "homework.AssignmentItem"
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    order = factory.Sequence(lambda n: n)

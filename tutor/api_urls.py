@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("students.rest")),
     path("", include("content.rest")),
     path("", include("tutor.practice.rest")),
+    path("", include("tutor.homework.rest")),
+    path("", include("tutor.assistant.rest")),
 ]

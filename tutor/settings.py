@@ -70,6 +70,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (tutor/security.py).
+    "tutor.security.SecurityHeadersMiddleware",
+    # Under /api/, errors are JSON whatever raised them (tutor/errors.py).
+    "tutor.errors.ApiJsonErrorsMiddleware",
+    # A NUL character in the address is a 400, never a database error (tutor/security.py).
+    "tutor.security.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,6 +124,18 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Under ASGI each request runs on a thread of its own, and a persistent connection
+# (conn_max_age) stays with a thread that is gone: under load the server processes exhaust
+# PostgreSQL's max_connections. DB_POOL_SIZE=N (the scaled run sets it) shares a pool of at
+# most N connections per process instead (psycopg's pool; a request waits for a free one).
+DB_POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", 0))
+if DB_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": int(os.environ.get("DB_POOL_TIMEOUT", 20)),
+    }
 
 # --- channel layer and tasks ---------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -146,15 +164,44 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "modeling.tasks.grade_attempt": {"queue": "grading"},
     "modeling.tasks.grade_pending": {"queue": "grading"},
+    # The sweeper only reads the attempt log and queues: a CPU task, never on a GPU worker.
+    "modeling.tasks.grading_sweep": {"queue": "default"},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+
+# --- no lost grade -------------------------------------------------------------------
+# Tasks are acknowledged after they ran (acks late, above): a worker killed mid-task leaves
+# its message unacknowledged, and Redis hands it to another worker once the visibility
+# timeout has passed. The timeout must exceed the longest a task waits in a worker (a
+# retry's countdown included), else a running task is handed out twice: harmless, since
+# grading is idempotent by attempt id, but wasted work.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 600))
+}
+GRADING_TASK_MAX_RETRIES = int(os.environ.get("GRADING_TASK_MAX_RETRIES", 5))
+GRADING_TASK_RETRY_BACKOFF_MAX = int(os.environ.get("GRADING_TASK_RETRY_BACKOFF_MAX", 60))
+# The sweeper (Celery beat) re-queues answers still pending this long after they were given:
+# their task was lost (a broker restarted without persistence, a purged queue, retries spent).
+GRADING_SWEEP_AFTER_SECONDS = int(os.environ.get("GRADING_SWEEP_AFTER_SECONDS", 120))
+GRADING_SWEEP_EVERY_SECONDS = int(os.environ.get("GRADING_SWEEP_EVERY_SECONDS", 60))
+GRADING_SWEEP_LIMIT = int(os.environ.get("GRADING_SWEEP_LIMIT", 5000))
+CELERY_BEAT_SCHEDULE = {
+    "grading-sweep": {"task": "modeling.tasks.grading_sweep", "schedule": float(GRADING_SWEEP_EVERY_SECONDS)},
+}
 
 # --- auth ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "students.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Failed log-ins are counted per account and per address (tutor/security.py); past a limit
+# within the window, log-in is locked for that account or address, and the lock-out ends.
+AUTHENTICATION_BACKENDS = ["tutor.security.ThrottledModelBackend"]
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", 5))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", 20))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", 900))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 900))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -191,10 +238,37 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "tutor.errors.ErrorAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "tutor.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
+    # Every error as {"detail": ..., "errors": {field: [...]}} (tutor/errors.py).
+    "EXCEPTION_HANDLER": "tutor.errors.api_exception_handler",
+    # Generous by default: a class working through the API, the pages' scripts and the test
+    # suite stay far below; a deployment tightens them through the environment.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tutor.security.AnonRateThrottle",
+        "tutor.security.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "1000/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "3000/minute"),
+    },
+    # Proxies in front of the ASGI processes whose X-Forwarded-For is trusted: the client's
+    # address for the API's and the log-in's limits.
+    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
 }
+# Pagination bounds (tutor/pagination.py): ?limit= from 1 to this, ?offset= up to API_MAX_OFFSET.
+API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", 500))
+API_MAX_OFFSET = int(os.environ.get("API_MAX_OFFSET", 1_000_000))
+if REDIS_URL:
+    # Rate-limit and log-in counters shared by every server process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": "tutor",
+        }
+    }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tutor API",
     "DESCRIPTION": "The intelligent tutor's REST API: courses, concepts and exercises by role.",
@@ -205,6 +279,45 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# --- the student model (students/learning.py) ----------------------------------------------
+# How much an answer tells about mastery (its evidence weight): each hint used multiplies it
+# by hint_evidence_factor, a worked example shown before the item by
+# worked_example_evidence_factor, an answer the student had been shown before by
+# revealed_evidence_factor; never below min_evidence_weight.
+STUDENT_MODEL = {
+    "hint_evidence_factor": 0.7,
+    "worked_example_evidence_factor": 0.6,
+    "revealed_evidence_factor": 0.5,
+    "min_evidence_weight": 0.25,
+}
+
+# --- homework (tutor/homework) ---------------------------------------------------------------
+# A teacher who opens an answer in the review queue holds it this long; "due soon" on the
+# teacher's home page means within this many days.
+HOMEWORK_REVIEW_LOCK_SECONDS = int(os.environ.get("HOMEWORK_REVIEW_LOCK_SECONDS", 300))
+HOMEWORK_DUE_SOON_DAYS = int(os.environ.get("HOMEWORK_DUE_SOON_DAYS", 7))
+
+# --- teachers' dashboards (students/dashboards.py) --------------------------------------
+STUDENT_DASHBOARD = {
+    # Stuck: ASSISTments' wheel-spinning rule (Beck & Gong, 2013): 10 answers on a concept
+    # without mastering it.
+    "stuck_min_items": 10,
+    # Stuck: errors without progress: this many wrong answers in a row, below mastery.
+    "stuck_errors_in_a_row": 3,
+    # Stuck: no answer in the classroom's courses for a week.
+    "inactive_days": 7,
+    # A student's page: answers listed, days of time on task drawn, and the most one answer
+    # counts towards time on task (a tab left open is not work).
+    "recent_attempts": 30,
+    "time_on_task_days": 14,
+    "max_seconds_per_answer": 600,
+    # Item analysis: wrong answers listed per exercise; no discrimination below this many students.
+    "common_wrong_answers": 3,
+    "min_students_for_discrimination": 5,
+    # Stuck-students page: the reasons shown per student (the API gives all of them).
+    "stuck_reasons_shown": 3,
 }
 
 # --- the learned models --------------------------------------------------------------
@@ -218,6 +331,19 @@ GRADER_CPU_BF16 = os.environ.get("GRADER_CPU_BF16", "auto")
 # is pushed to the page as it is with a worker; "inline" inside the request (tests that
 # want the grade at once). With a broker, the worker grades and this is not used.
 GRADER_IN_PROCESS = os.environ.get("GRADER_IN_PROCESS", "background")
+
+# --- the teaching assistant (tutor/assistant) ----------------------------------------
+# LEXICAL_WEIGHT and MIN_SCORE were chosen on the labelled development questions
+# (tutor/assistant/eval/, see ``manage.py ta_eval``); the LLM backend is off unless
+# TA_LLM_URL is set (an OpenAI-compatible chat-completions endpoint).
+ASSISTANT = {
+    "MAX_MESSAGE_CHARS": int(os.environ.get("TA_MAX_MESSAGE_CHARS", 2000)),
+    "MESSAGES_PER_MINUTE": int(os.environ.get("TA_MESSAGES_PER_MINUTE", 10)),
+    "LLM_URL": os.environ.get("TA_LLM_URL", ""),
+    "LLM_MODEL": os.environ.get("TA_LLM_MODEL", ""),
+    "LLM_KEY": os.environ.get("TA_LLM_KEY", ""),
+    "LLM_TIMEOUT_SECONDS": float(os.environ.get("TA_LLM_TIMEOUT_SECONDS", 10)),
+}
 
 # --- production hardening ------------------------------------------------------------
 if PRODUCTION:
@@ -243,3 +369,12 @@ LOGGING = {
         "modeling": {"level": os.environ.get("LOG_LEVEL", "INFO")},
     },
 }
+# One JSON object per line in production (LOG_FORMAT=json|text), for a log shipper; the
+# Celery workers log through this configuration too (tutor/celery.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "tutor.logging.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+# Health probes reach the ASGI processes over plain HTTP from inside the network, not
+# through the TLS proxy: they must not be redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

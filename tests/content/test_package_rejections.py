@@ -19,6 +19,7 @@ from tests.content.package_helpers import (
     dump,
     exercise,
     rejection,
+    row_counts,
 )
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +108,18 @@ def test_a_number_that_is_not_finite_is_rejected():
     assert str(error) == (
         "basic.yaml: exercise 'ohm-1' (exercises[2]), field 'tolerance': must be a finite number, not inf"
     )
+
+
+def test_a_nul_character_in_a_text_is_rejected_and_nothing_is_written():
+    data = basic()
+    exercise(data, "ohm-1")["prompt"] = "What is\x00 the current?"
+
+    error = rejection(data)
+
+    assert (
+        "exercise 'ohm-1'" in str(error) and "field 'prompt'" in str(error) and "NUL character" in str(error)
+    )
+    assert row_counts()["Course"] == 0
 
 
 # --- rejections: the schema ---------------------------------------------------------------------

@@ -33,4 +33,14 @@ class StudentEventsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4413)
 
     async def grade_ready(self, event: dict) -> None:
+        # A homework answer's grade reaches the student only when released (homework.released).
+        if not str(event.get("context", "")).startswith("homework:"):
+            await self.send_json(event)
+
+    async def homework_released(self, event: dict) -> None:
+        await self.send_json(event)
+
+    async def practice_closed(self, event: dict) -> None:
+        """A practice session of the student ended (course or exercise withdrawn, idle too
+        long): the page learns it, with the reason, before it sends an answer."""
         await self.send_json(event)

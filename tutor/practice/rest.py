@@ -1,19 +1,21 @@
 """The practice loop over REST: start a session, get the next item with its reason,
 submit an answer, ask for a hint. Students only; a session id that is not the caller's
-answers 404."""
+answers 404; a session that has ended (its course or the exercise on screen withdrawn, or
+idle too long) answers 409 with the reason, and nothing is recorded."""
 
 from __future__ import annotations
 
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from content import api as content_api
 from content import selectors as content_selectors
 from students import api as students_api
+from tutor.errors import ErrorSerializer
 from tutor.practice import services
 from tutor.practice.models import PracticeSession
 
@@ -110,8 +112,10 @@ class HintOutSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+class SessionEnded(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This practice session has ended; start a new one."
+    default_code = "session_ended"
 
 
 class _StudentOnly(APIView):
@@ -119,16 +123,21 @@ class _StudentOnly(APIView):
     allowed_roles = frozenset({students_api.Role.STUDENT})
 
     def own_session(self, pk: int) -> PracticeSession:
-        session = PracticeSession.objects.filter(
-            pk=pk, student=self.request.user, ended_at__isnull=True
-        ).first()
+        """The caller's session if it may go on: 404 if it is not theirs, 409 if it ended."""
+        session = PracticeSession.objects.filter(pk=pk, student=self.request.user).first()
         if session is None:
-            raise Http404("No such open practice session of yours.")
-        return session
+            raise Http404("No such practice session of yours.")
+        try:
+            return services.practice_session_check(session)
+        except services.SessionClosed as error:
+            raise SessionEnded(str(error)) from error
 
 
 class SessionStart(_StudentOnly):
-    @extend_schema(request=SessionStartSerializer, responses={201: SessionSerializer, 404: ErrorSerializer})
+    @extend_schema(
+        request=SessionStartSerializer,
+        responses={201: SessionSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
     def post(self, request):
         data = SessionStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -140,10 +149,14 @@ class SessionStart(_StudentOnly):
 
 
 class NextItem(_StudentOnly):
-    @extend_schema(responses={200: NextItemSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: NextItemSerializer, 404: ErrorSerializer, 409: ErrorSerializer})
     def get(self, request, pk: int):
         session = self.own_session(pk)
-        served = services.practice_next(session)
+        try:
+            served = services.practice_next(session)
+        except services.SessionClosed as error:
+            raise SessionEnded(str(error)) from error
+        session = served.session
         body = {
             "session": session.pk,
             "exercise": served.exercise.__dict__ | {"options": [o.__dict__ for o in served.exercise.options]}
@@ -159,7 +172,15 @@ class NextItem(_StudentOnly):
 
 
 class Answer(_StudentOnly):
-    @extend_schema(request=AnswerInSerializer, responses={200: AnswerOutSerializer, 400: ErrorSerializer})
+    @extend_schema(
+        request=AnswerInSerializer,
+        responses={
+            200: AnswerOutSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+    )
     def post(self, request, pk: int):
         session = self.own_session(pk)
         data = AnswerInSerializer(data=request.data)
@@ -174,6 +195,8 @@ class Answer(_StudentOnly):
                 text=answer.get("text"),
                 response_seconds=answer.get("elapsed"),
             )
+        except services.SessionClosed as error:
+            raise SessionEnded(str(error)) from error
         except (services.PracticeError, content_api.AnswerError) as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
         attempt, check = outcome.attempt, outcome.check
@@ -191,13 +214,18 @@ class Answer(_StudentOnly):
 
 
 class HintReveal(_StudentOnly):
-    @extend_schema(request=HintInSerializer, responses={200: HintOutSerializer, 400: ErrorSerializer})
+    @extend_schema(
+        request=HintInSerializer,
+        responses={200: HintOutSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
     def post(self, request, pk: int):
         session = self.own_session(pk)
         data = HintInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             text, number, total = services.practice_hint(session, data.validated_data["exercise"])
+        except services.SessionClosed as error:
+            raise SessionEnded(str(error)) from error
         except services.PracticeError as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(HintOutSerializer({"text": text, "number": number, "total": total}).data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
@@ -22,6 +23,7 @@ from tutor.pedagogy import (
     Decision,
     ExerciseInfo,
     RecentItem,
+    Reveal,
     StudentView,
     choose_next,
 )
@@ -136,10 +138,26 @@ def _recent_items(student, session: PracticeSession, graph: CourseGraph) -> tupl
     )
 
 
-def student_view(student, session: PracticeSession, graph: CourseGraph, now: datetime) -> StudentView:
-    """What the policy may know of the student: knowledge states, recent answers."""
-    states = {
-        k.concept_id: ConceptState(
+def student_view(
+    student,
+    session: PracticeSession,
+    graph: CourseGraph,
+    now: datetime,
+    *,
+    settings: content_api.PolicySettings | None = None,
+    optional_practice: bool = False,
+) -> StudentView:
+    """What the policy may know of the student: knowledge states with their independent
+    evidence, recent answers, the items whose answer they were shown (``optional_practice``:
+    the student asked to practise on after mastering the course)."""
+    settings = settings or policy_settings(session.course)
+    evidence = student_selectors.evidence_for_course(student, session.course_id)
+    states = {}
+    for k in student_selectors.knowledge_for_course(student, session.course_id).values():
+        if k.concept_id not in graph:
+            continue
+        own = evidence.get(k.concept_id)
+        states[k.concept_id] = ConceptState(
             mastery=k.mastery,
             n_attempts=k.n_attempts,
             error_streak=k.error_streak,
@@ -147,9 +165,14 @@ def student_view(student, session: PracticeSession, graph: CourseGraph, now: dat
             last_practiced_at=k.last_practiced_at,
             review_due_at=k.review_due_at,
             mastered=k.mastered,
+            independent_correct=own.independent_correct if own else 0,
+            credited=frozenset(own.credited) if own else frozenset(),
         )
-        for k in student_selectors.knowledge_for_course(student, session.course_id).values()
-        if k.concept_id in graph
+    revealed = {
+        r.exercise_id: Reveal(revealed_at=r.revealed_at, answers_since=r.answers_since)
+        for r in student_selectors.reveals_in_course(
+            student, session.course_id, items=settings.reveal_hold_items
+        )
     }
     return StudentView(
         states=states,
@@ -157,6 +180,8 @@ def student_view(student, session: PracticeSession, graph: CourseGraph, now: dat
         recent=_recent_items(student, session, graph),
         session_started_at=session.started_at,
         now=now,
+        revealed=revealed,
+        optional_practice=optional_practice,
     )
 
 
@@ -199,13 +224,18 @@ def predictor(student, graph: CourseGraph, mastery: Mapping[int, float]) -> Call
     return predict
 
 
-def choose_next_for(session: PracticeSession, now: datetime | None = None) -> Decision:
+def choose_next_for(
+    session: PracticeSession, now: datetime | None = None, *, optional_practice: bool = False
+) -> Decision:
     now = now or timezone.now()
     course = session.course
     graph = course_graph_cached(course)
-    view = student_view(session.student, session, graph, now)
+    settings = policy_settings(course)
+    view = student_view(
+        session.student, session, graph, now, settings=settings, optional_practice=optional_practice
+    )
     mastery = {cid: state.mastery for cid, state in view.states.items()}
-    return choose_next(graph, view, policy_settings(course), predictor(session.student, graph, mastery))
+    return choose_next(graph, view, settings, predictor(session.student, graph, mastery))
 
 
 def decision_as_dict(decision: Decision) -> dict:
@@ -226,7 +256,70 @@ def decision_from_dict(data: dict, exercise_id: int | None = None) -> Decision:
     return Decision.from_dict(data)
 
 
-def mastery_for_exercise(student, exercise) -> list[student_selectors.ConceptMastery]:
+@dataclass(frozen=True)
+class MasteryBar:
+    """A concept's mastery as the student's pages show it: how sure the tutor is, on how
+    many answers, how many of them right on the student's own, and whether it is mastered.
+    A concept never practised is *not started*, not its prior."""
+
+    concept_id: int
+    slug: str
+    name: str
+    mastery: float
+    mastered: bool
+    n_attempts: int
+    independent_correct: int
+    independent_needed: int
+    review_due_at: datetime | None
+
+    @property
+    def started(self) -> bool:
+        return self.n_attempts > 0
+
+    @property
+    def percent(self) -> int:
+        return round(self.mastery * 100) if self.started else 0
+
+    @property
+    def summary(self) -> str:
+        """In words: "not started", or how sure and on how many answers."""
+        if not self.started:
+            return "not started"
+        answers = f"{self.n_attempts} answer{'s' if self.n_attempts != 1 else ''}"
+        own = f"{self.independent_correct} right on your own"
+        if self.mastered:
+            return f"mastered: {self.percent}% sure, on {answers} ({own})"
+        return f"{self.percent}% sure, on {answers} ({own}; mastery needs {self.independent_needed})"
+
+
+def mastery_bars(student, concepts: list, course) -> list[MasteryBar]:
+    """``students.selectors.concept_mastery`` with the independent evidence behind it."""
+    needed = policy_settings(course).mastery_min_independent
+    evidence = student_selectors.evidence_for_course(student, course.pk)
+    out = []
+    for m in student_selectors.concept_mastery(student, concepts, course):
+        own = evidence.get(m.concept_id)
+        out.append(
+            MasteryBar(
+                concept_id=m.concept_id,
+                slug=m.slug,
+                name=m.name,
+                mastery=m.mastery,
+                mastered=m.mastered,
+                n_attempts=m.n_attempts,
+                independent_correct=own.independent_correct if own else 0,
+                independent_needed=needed,
+                review_due_at=m.review_due_at,
+            )
+        )
+    return out
+
+
+def course_mastery_bars(student, course) -> list[MasteryBar]:
+    return mastery_bars(student, content_selectors.live_concepts([course]), course)
+
+
+def mastery_for_exercise(student, exercise) -> list[MasteryBar]:
     if exercise is None:
         return []
-    return student_selectors.concept_mastery(student, list(exercise.concepts.all()), exercise.course)
+    return mastery_bars(student, list(exercise.concepts.all()), exercise.course)

@@ -43,7 +43,15 @@ def practice(request: HttpRequest, slug: str) -> HttpResponse:
     """The exercise on screen (or the next one), with its reason, hints and mastery."""
     course = _course_for_practice(slug)
     session = services.practice_start(request.user, course)
-    served = services.practice_next(session)
+    # "Practise more" after mastering the course: an optional item, labelled as such.
+    optional = request.GET.get("more") == "1"
+    try:
+        served = services.practice_next(session, optional_practice=optional)
+    except services.SessionClosed as error:
+        # The exercise on screen was withdrawn: say so, and go on in a new session.
+        messages.warning(request, str(error))
+        served = services.practice_next(services.practice_start(request.user, course))
+    session = served.session
     context = {
         "course": course,
         "served": served,
@@ -59,34 +67,48 @@ def practice(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _practice_post(request: HttpRequest, slug: str):
+    """The course a form on the practice page acts on. Its step then acts on the open
+    session (``practice_open_session``): one that ended meanwhile (idle too long, its
+    exercise withdrawn) is not replaced there; the step is refused with the reason, and the
+    practice page opens a new session."""
     if request.method != "POST":
         raise Http404("Use the form on the practice page.")
-    course = _course_for_practice(slug)
-    session = services.practice_start(request.user, course)
-    return course, session
+    return _course_for_practice(slug)
+
+
+def _session_ended(request: HttpRequest, course, error: services.SessionClosed) -> HttpResponse:
+    messages.error(request, f"{error} Nothing was recorded.")
+    return redirect("learn:practice", course.slug)
 
 
 def practice_hint(request: HttpRequest, slug: str) -> HttpResponse:
-    course, session = _practice_post(request, slug)
+    course = _practice_post(request, slug)
     try:
+        session = services.practice_open_session(request.user, course)
         services.practice_hint(session, _int(request.POST.get("exercise")))
+    except services.SessionClosed as error:
+        return _session_ended(request, course, error)
     except services.PracticeError as error:
         messages.error(request, str(error))
     return redirect(reverse("learn:practice", args=[course.slug]) + "#hints")
 
 
 def practice_worked_example(request: HttpRequest, slug: str) -> HttpResponse:
-    course, session = _practice_post(request, slug)
+    course = _practice_post(request, slug)
     try:
+        session = services.practice_open_session(request.user, course)
         services.practice_worked_example(session, _int(request.POST.get("exercise")))
+    except services.SessionClosed as error:
+        return _session_ended(request, course, error)
     except services.PracticeError as error:
         messages.error(request, str(error))
     return redirect(reverse("learn:practice", args=[course.slug]) + "#worked-example")
 
 
 def practice_answer(request: HttpRequest, slug: str) -> HttpResponse:
-    course, session = _practice_post(request, slug)
+    course = _practice_post(request, slug)
     try:
+        session = services.practice_open_session(request.user, course)
         outcome = services.practice_answer(
             session,
             _int(request.POST.get("exercise")),
@@ -95,6 +117,8 @@ def practice_answer(request: HttpRequest, slug: str) -> HttpResponse:
             text=request.POST.get("text"),
             response_seconds=_float(request.POST.get("elapsed")),
         )
+    except services.SessionClosed as error:
+        return _session_ended(request, course, error)
     except (services.PracticeError, content_api.AnswerError) as error:
         messages.error(request, str(error))
         return redirect("learn:practice", course.slug)
@@ -104,23 +128,30 @@ def practice_answer(request: HttpRequest, slug: str) -> HttpResponse:
 def practice_feedback(request: HttpRequest, slug: str, attempt_id: int) -> HttpResponse:
     course = _course_for_practice(slug)
     result = student_selectors.attempt_result_for(request.user, attempt_id)
-    if result is None or result.course_slug != course.slug:
+    # Only practice answers have a feedback page here: a homework answer's grade, correct
+    # options and value wait for the teacher's release (the homework pages show them).
+    if result is None or result.course_slug != course.slug or not result.context.startswith("practice:"):
         raise Http404("No such answer of yours.")
     return render(request, "tutor/feedback.html", {"course": course, "result": result})
 
 
 def progress(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course_for_practice(slug)
-    mastery = student_selectors.course_mastery(request.user, course)
-    threshold = selectors.policy_settings(course).mastery_threshold
+    mastery = selectors.course_mastery_bars(request.user, course)
+    policy = selectors.policy_settings(course)
+    threshold = policy.mastery_threshold
     fills = {m.slug: _mastery_colour(m, threshold) for m in mastery}
     captions = {
-        m.slug: f"{m.percent}% · {m.n_attempts} answer{'s' if m.n_attempts != 1 else ''}" for m in mastery
+        m.slug: f"{m.percent}% · {m.n_attempts} answer{'s' if m.n_attempts != 1 else ''}"
+        if m.started
+        else "not started"
+        for m in mastery
     }
     context = {
         "course": course,
         "mastery": mastery,
         "threshold": threshold,
+        "independent_needed": policy.mastery_min_independent,
         "graph_svg": mark_safe(  # built from escaped parts
             content_selectors.course_graph_svg(course, fills=fills, captions=captions)
         ),
@@ -129,11 +160,11 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "tutor/progress.html", context)
 
 
-def _mastery_colour(m: student_selectors.ConceptMastery, threshold: float) -> str:
+def _mastery_colour(m: selectors.MasteryBar, threshold: float) -> str:
     mastery = m.mastery
     if m.n_attempts == 0:
         return "#f1f5f9"
-    if mastery >= threshold:
+    if m.mastered:
         return "#bbf7d0"
     if mastery >= 0.6:
         return "#fef08a"

@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 
 from content.models import ExerciseKind
 from students import services as student_services
-from students.models import AttemptStatus, GradeSource, KnowledgeState
+from students.models import Attempt, AttemptStatus, GradeSource, KnowledgeState
 from tests.factories import ExerciseFactory, ReferenceAnswerFactory, StudentFactory, TeacherFactory
 from tutor.practice.consumers import StudentEventsConsumer
 
@@ -21,7 +21,7 @@ def _pending_attempt(student):
     attempt, _ = student_services.attempt_record(
         student=student,
         exercise=exercise,
-        context="test",
+        context="practice:1",
         response={"text": "a gap"},
         score=None,
         is_correct=None,
@@ -130,3 +130,18 @@ def test_a_graded_free_text_answer_is_headed_by_its_label(client, student, label
     ).content.decode()
 
     assert f"<h1>{heading}</h1>" in page
+
+
+@pytest.mark.django_db
+def test_a_homework_answer_has_no_practice_feedback_page_before_its_release(client, student):
+    # given a graded answer given in a homework (its grade waits for the teacher's release)
+    attempt = _pending_attempt(student)
+    Attempt.objects.filter(pk=attempt.pk).update(context="homework:1")
+    student_services.attempt_grade(attempt.pk, score=1.0, label="correct", confidence=0.9)
+    client.force_login(student)
+
+    # when the student opens the practice feedback page of that answer
+    response = client.get(f"/learn/courses/{attempt.exercise.course.slug}/practice/answers/{attempt.pk}/")
+
+    # then it is not there
+    assert response.status_code == 404
