@@ -6,6 +6,7 @@ Other apps import this module (or ``modeling.services`` / ``modeling.selectors``
 
 from __future__ import annotations
 
+from modeling.embeddings import embed_texts as embed_texts  # the assistant's retrieval
 from modeling.grader.engine import GradeResult, GradingInput, grade_answers
 from modeling.grader.errors import GraderError, NoActiveGrader
 from modeling.selectors import grader_version_active

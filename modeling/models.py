@@ -31,6 +31,19 @@ class GraderVersion(models.Model):
         max_length=64, help_text="sha256 of the training and validation data."
     )
     training_args = models.JSONField(default=dict, blank=True)
+    # Calibration, fitted on the validation split when the version was trained (its
+    # grader.json holds the same; the engine reads it from there). A version trained before
+    # calibration keeps temperature 1 and no threshold: none of its grades is auto-accepted.
+    calibrated = models.BooleanField(default=False)
+    temperature = models.FloatField(
+        default=1.0, help_text="Temperature dividing the label logits (1: uncalibrated)."
+    )
+    auto_accept_threshold = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Grades at or above this confidence were right (3-way) at least 90% of the time "
+        "on validation and are auto-accepted; below it they go to a teacher first. Empty: none is.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -42,6 +55,14 @@ class GraderVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}{' (active)' if self.is_active else ''}"
+
+    def auto_accepts(self, confidence: float | None) -> bool:
+        """Whether a grade of this version with ``confidence`` is auto-accepted."""
+        return (
+            self.auto_accept_threshold is not None
+            and confidence is not None
+            and (confidence >= self.auto_accept_threshold)
+        )
 
     @property
     def folder(self) -> Path:

@@ -98,6 +98,8 @@ def grader_version_register(folder: Path, *, version: str) -> GraderRegistration
         metrics = json.loads((folder / "metrics.json").read_text())["validation"]
         record = json.loads((folder / "training.json").read_text())
         score = float(metrics["macro_f1_3way"])
+        grader_file = folder / "grader.json"
+        fitted = (json.loads(grader_file.read_text()) if grader_file.is_file() else {}).get("calibration")
     except (OSError, KeyError, ValueError) as exc:
         raise GraderError(
             f"{folder} is not a complete grader folder (metrics.json, training.json): {exc}"
@@ -122,6 +124,9 @@ def grader_version_register(folder: Path, *, version: str) -> GraderRegistration
                 metrics=metrics,
                 data_fingerprint=record.get("data_fingerprint", ""),
                 training_args=record.get("config", {}),
+                calibrated=bool(fitted),
+                temperature=float((fitted or {}).get("temperature", 1.0)),
+                auto_accept_threshold=(fitted or {}).get("auto_accept_threshold"),
             )
             if folder.resolve() != final.resolve():
                 final.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,13 @@ of answers in length-sorted batches. The device comes from ``settings.GRADER_DEV
 (auto, cpu or cuda); on CUDA the forward pass runs under bf16 autocast where the GPU
 supports it and fp16 otherwise; on the CPU under bf16 autocast where the CPU has native bf16
 (``settings.GRADER_CPU_BF16``, auto by default), else in fp32. Training validates in fp32.
+
+Between the network and the grade: the version's temperature (``calibration``) and the
+checks before the model (``checks``), which keep an answer built to game the grader (the
+question pasted back, a list of the reference's key words, the reference negated) from
+being graded correct whatever the network says. A grade's confidence is the calibrated
+probability that its 3-way verdict is right; it is auto-accepted at or above the version's
+threshold (a version without one auto-accepts nothing).
 """
 
 from __future__ import annotations
@@ -19,12 +26,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from modeling.grader import feedback, network, similarity
+from modeling.grader import calibration, checks, feedback, network, similarity
 from modeling.grader.encoding import EncodingSpec, PairEncoder, collate, inference_batches
 from modeling.grader.errors import GraderError, NoActiveGrader
 from modeling.grader.labels import CREDIT, LABELS_5WAY, coarse_probabilities
 
 NON_DOMAIN = LABELS_5WAY.index("non_domain")
+_CORRECT = LABELS_5WAY.index("correct")
+_PARTIAL = LABELS_5WAY.index("partially_correct_incomplete")
+_CONTRADICTORY = LABELS_5WAY.index("contradictory")
+_IRRELEVANT = LABELS_5WAY.index("irrelevant")
 PARTIAL_CREDIT = np.array([CREDIT[label] for label in LABELS_5WAY])
 
 
@@ -46,23 +57,80 @@ class GradeResult:
     label_2way: str
     probabilities: dict[str, float]  # 5-way, summing to 1
     score: float  # credit in [0, 1]
-    confidence: float  # the probability of label_5way
+    # The calibrated probability that the 3-way verdict of label_5way is right.
+    confidence: float
     model_version: str
+    # For the teacher only: the reference the answer is closest to, and its key terms the
+    # answer lacks. A student never sees them (the item may come back).
     closest_reference: str | None = None
     missing_terms: tuple[str, ...] = field(default=())
+    # At or above the version's auto-accept threshold (False where it has none).
+    auto_accepted: bool = False
+    # The checks before the model that fired (``checks.CHECKS``).
+    checks: tuple[str, ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (for a task result or a WebSocket message)."""
         out = asdict(self)
         out["missing_terms"] = list(self.missing_terms)
+        out["checks"] = list(self.checks)
         return out
 
 
 @dataclass(frozen=True)
 class Predictions:
-    probabilities: np.ndarray  # (n, 5), rows sum to 1
+    probabilities: np.ndarray  # (n, 5), rows sum to 1: calibrated, after the checks
     scores: np.ndarray  # (n,), in [0, 1]
     closest_reference: list[int]  # per answer, an index into its reference_answers
+    # The network's own probabilities (temperature 1, before the checks): what the
+    # temperature is fitted on.
+    model_probabilities: np.ndarray | None = None
+    checks: list[tuple[str, ...]] = field(default_factory=list)  # per answer, the checks that fired
+
+    @property
+    def confidence(self) -> np.ndarray:
+        """Per answer, the calibrated probability that its 3-way verdict is right."""
+        return calibration.verdicts(self.probabilities)[1]
+
+
+@dataclass(frozen=True)
+class RawPredictions:
+    """What the network alone said: its probabilities (temperature 1), its score head, the
+    closest reference, and which answers it graded (the others were empty)."""
+
+    probabilities: np.ndarray
+    head_scores: np.ndarray
+    closest: list[int]
+    graded: list[int]
+
+
+def _triple(item: GradingInput) -> tuple[str, list[str], str]:
+    return (
+        item.question.strip(),
+        [ref.strip() for ref in item.reference_answers if ref.strip()],
+        item.student_answer.strip(),
+    )
+
+
+def apply_checks(probabilities: np.ndarray, fired: Sequence[str]) -> np.ndarray:
+    """One answer's 5-way probabilities as the checks that fired on it allow: a question
+    copy can be neither correct nor contradictory (that mass goes to irrelevant), a keyword
+    list is at best partly correct, a polarity flip contradicts rather than agrees, and an
+    answer in a reference's own words is correct."""
+    out = np.array(probabilities, dtype=np.float64)
+    if "question_copy" in fired:
+        out[_IRRELEVANT] += out[_CORRECT] + out[_CONTRADICTORY]
+        out[_CORRECT] = out[_CONTRADICTORY] = 0.0
+    if "keyword_list" in fired:
+        out[_PARTIAL] += out[_CORRECT]
+        out[_CORRECT] = 0.0
+    if "polarity_flip" in fired:
+        out[_CONTRADICTORY] += out[_CORRECT]
+        out[_CORRECT] = 0.0
+    if "matches_reference" in fired:
+        out[:] = 0.0
+        out[_CORRECT] = 1.0
+    return out
 
 
 def resolve_device(setting: str) -> torch.device:
@@ -132,10 +200,20 @@ class Grader:
         self.max_batch_size = max_batch_size
         self.max_batch_tokens = max_batch_tokens
         self.embedder: similarity.SentenceEmbedder | None = None
-        if config.get("similarity_features"):  # (network.load checked that they are these)
+        self.feature_names: tuple[str, ...] = tuple(config.get("similarity_features") or ())
+        if self.feature_names:  # (network.load checked that this code computes them)
             self.embedder = embedder or similarity.SentenceEmbedder(
                 self.device, expected_sha256=config.get("base_weights_sha256"), cpu_bf16=self.cpu_bf16
             )
+        # A version trained before calibration: temperature 1, no threshold.
+        fitted = config.get("calibration") or {}
+        self.temperature = float(fitted.get("temperature", 1.0))
+        threshold = fitted.get("auto_accept_threshold")
+        self.auto_accept_threshold: float | None = None if threshold is None else float(threshold)
+
+    @property
+    def calibrated(self) -> bool:
+        return "calibration" in self.config
 
     @classmethod
     def from_folder(
@@ -144,9 +222,13 @@ class Grader:
         net, tokenizer, config = network.load(folder)
         return cls(net, tokenizer, config, version=version, device=device, cpu_bf16=cpu_bf16)
 
-    @torch.inference_mode()
     def predict(self, items: Sequence[GradingInput]) -> Predictions:
         """Label probabilities, scores and the closest reference of each answer, in input order."""
+        return self.finish(items, self.network_predict(items))
+
+    @torch.inference_mode()
+    def network_predict(self, items: Sequence[GradingInput]) -> RawPredictions:
+        """What the network alone says of each answer (no temperature, no checks)."""
         for index, item in enumerate(items):
             if not any(ref.strip() for ref in item.reference_answers):
                 raise GraderError(f"Answer {index} has no reference answer to be graded against.")
@@ -160,17 +242,12 @@ class Grader:
         for i in set(range(n)) - set(graded):
             probabilities[i, NON_DOMAIN] = 1.0
         if not graded:
-            return Predictions(probabilities, scores, closest)
-        triples = [
-            (
-                items[i].question.strip(),
-                [ref.strip() for ref in items[i].reference_answers if ref.strip()],
-                items[i].student_answer.strip(),
-            )
-            for i in graded
-        ]
+            return RawPredictions(probabilities, scores, closest, graded)
+        triples = [_triple(items[i]) for i in graded]
         pairs, owners = self.encoder.encode(triples)
-        triple_features = similarity.features(self.embedder, triples) if self.embedder else None
+        triple_features = (
+            similarity.features(self.embedder, triples, self.feature_names) if self.embedder else None
+        )
         pair_probs = np.zeros((len(pairs), len(LABELS_5WAY)))
         pair_scores = np.zeros(len(pairs))
         lengths = [len(ids) for ids, _ in pairs]
@@ -200,6 +277,27 @@ class Grader:
         if self.spec.references == "joined":
             for owner, item_index in enumerate(graded):
                 closest[item_index] = feedback.closest_reference_index(triples[owner][2], triples[owner][1])
+        return RawPredictions(probabilities, scores, closest, graded)
+
+    def finish(
+        self, items: Sequence[GradingInput], raw: RawPredictions, *, use_checks: bool = True
+    ) -> Predictions:
+        """The grades from what the network said: the version's temperature, then the checks
+        before the model (``use_checks=False``: the network alone, for the benchmark), then
+        the score."""
+        graded = raw.graded
+        probabilities = raw.probabilities.copy()
+        scores = raw.head_scores.copy()
+        fired: list[tuple[str, ...]] = [()] * len(items)
+        probabilities[graded] = calibration.apply_temperature(probabilities[graded], self.temperature)
+        checked = []
+        if use_checks:
+            for item_index in graded:
+                result = checks.run_checks(*_triple(items[item_index]))
+                if result:
+                    fired[item_index] = result.fired
+                    probabilities[item_index] = apply_checks(probabilities[item_index], result.fired)
+                    checked.append(item_index)
         # The score is the mean of two estimates of the credit: the score head's and the
         # label head's expected credit (sum of P(label) x credit). On the validation split the
         # mean tracks the gold credit at least as well as either (Pearson r 0.489 vs 0.488 and
@@ -208,11 +306,16 @@ class Grader:
         # counts agree.
         expected = probabilities[graded] @ PARTIAL_CREDIT
         scores[graded] = (scores[graded] + expected) / 2.0
-        return Predictions(probabilities, np.clip(scores, 0.0, 1.0), closest)
+        # Where a check fired the score head was fooled too: the credit the label allows is the score.
+        scores[checked] = probabilities[checked] @ PARTIAL_CREDIT
+        return Predictions(
+            probabilities, np.clip(scores, 0.0, 1.0), list(raw.closest), raw.probabilities, fired
+        )
 
     def grade(self, items: Sequence[GradingInput]) -> list[GradeResult]:
         """A GradeResult per answer, in input order."""
         predictions = self.predict(items)
+        confidence = predictions.confidence
         results = []
         for index, item in enumerate(items):
             probs = {
@@ -229,10 +332,13 @@ class Grader:
                     label_2way=_argmax(coarse_probabilities(probs, "2way")),
                     probabilities=probs,
                     score=float(predictions.scores[index]),
-                    confidence=probs[label_5way],
+                    confidence=float(confidence[index]),
                     model_version=self.version,
                     closest_reference=closest,
                     missing_terms=feedback.missing_terms(item.student_answer, closest, item.question),
+                    auto_accepted=self.auto_accept_threshold is not None
+                    and float(confidence[index]) >= self.auto_accept_threshold,
+                    checks=predictions.checks[index],
                 )
             )
         return results

@@ -1,4 +1,10 @@
-"""Feedback beyond the label: the closest reference answer and its key terms the answer lacks.
+"""Feedback beyond the label.
+
+For the teacher: the closest reference answer and its key terms the answer lacks. For the
+student: hints that never give the answer away (``student_hints``): the item may come back,
+and a reference answer, or its key words, shown once would be pasted the next time. A hint
+names only words of the question ("your answer does not say anything about the voltage"),
+a kind of idea ("it does not explain why"), or a count ("it leaves out 2 of the 3 key ideas").
 
 Terms are content words (a small stopword list removed) compared by a light suffix-stripping
 stem, so "evaporated", "evaporates" and "evaporation" count as one term. Terms the question
@@ -114,3 +120,49 @@ def missing_terms(answer: str, reference: str, question: str = "") -> tuple[str,
     """Key terms of ``reference`` absent from ``answer`` and not given away by ``question``."""
     present = _stems(answer) | _stems(question)
     return tuple(word for word, key in content_terms(reference) if key not in present)
+
+
+# Words that make a sentence an explanation ("because", "so that").
+_CAUSAL: frozenset[str] = frozenset(
+    {"because", "since", "so", "therefore", "thus", "due", "cause", "causes", "caused", "hence", "why"}
+)
+
+CHECK_HINTS: dict[str, str] = {
+    "question_copy": "Your answer repeats the question. Say in your own words what the answer is.",
+    "keyword_list": "Your answer lists words but does not say how they are related: write it as a sentence.",
+    "polarity_flip": "Your answer says the opposite of a correct answer: check which way round it is.",
+}
+
+
+def student_hints(
+    answer: str, reference: str, question: str, label_5way: str, checks: Sequence[str] = ()
+) -> list[str]:
+    """What a student may read about an answer without being given the answer: which checks
+    before the model fired, what of the question the answer leaves out, whether it explains
+    why when an explanation is expected, and how many key ideas are missing (a count). Only
+    the question's own words are ever quoted."""
+    hints = [CHECK_HINTS[name] for name in checks if name in CHECK_HINTS]  # (none for a reference match)
+    if label_5way in ("correct", "non_domain") or not answer.strip():
+        return hints
+    if "question_copy" in checks:
+        return hints
+    answer_stems = _stems(answer)
+    question_terms = content_terms(question)
+    reference_stems = _stems(reference)
+    # The question's words that the expected answer is about and this answer never mentions.
+    subjects = [word for word, key in question_terms if key in reference_stems and key not in answer_stems]
+    if subjects:
+        named = " and ".join(f"“{word}”" for word in subjects[:2])
+        hints.append(f"Your answer does not say anything about {named} from the question.")
+    answer_words = set(_WORD.findall(answer.lower()))
+    if set(_WORD.findall(reference.lower())) & _CAUSAL and not answer_words & _CAUSAL:
+        hints.append("Your answer does not explain why: say what causes it.")
+    question_stems = {key for _, key in question_terms}
+    key_ideas = [key for _, key in content_terms(reference) if key not in question_stems]
+    missing = [key for key in key_ideas if key not in answer_stems]
+    if missing and label_5way == "partially_correct_incomplete":
+        hints.append(
+            f"Your answer leaves out {len(missing)} of the {len(key_ideas)} key idea"
+            f"{'s' if len(key_ideas) != 1 else ''} of a complete answer."
+        )
+    return hints

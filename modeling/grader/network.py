@@ -151,10 +151,11 @@ def load(folder: Path) -> tuple[GraderNetwork, Any, dict[str, Any]]:
     if features:
         from modeling.grader.similarity import FEATURE_NAMES  # (it builds on this module)
 
-        if features != list(FEATURE_NAMES):
+        unknown = [name for name in features if name not in FEATURE_NAMES]
+        if unknown or len(set(features)) != len(features):
             raise GraderError(
                 f"The grader in {folder} was trained with similarity features {features}; "
-                f"this code computes {list(FEATURE_NAMES)}."
+                f"this code computes {list(FEATURE_NAMES)} (a version may use any of them)."
             )
     config = AutoConfig.from_pretrained(folder, local_files_only=True)
     encoder = AutoModel.from_config(config, add_pooling_layer=False, attn_implementation="sdpa")

@@ -12,7 +12,17 @@ features give the grader's heads that knowledge next to the cross-encoder's:
 * the share of the closest reference's content words (light stems, see ``feedback``) the
   answer contains, and the share of the answer's content words found in the references or
   the question (new words can be wrong words);
-* the answer's length against the closest reference's (log ratio of word pieces).
+* the answer's length against the closest reference's (log ratio of word pieces);
+* against the question as well as the reference (added with the checks of ``checks``):
+  the share of the answer's content words the question already has, the share of the
+  closest reference's words *beyond the question's* the answer contains (what the answer
+  adds that the question did not give away), how nearly the answer is the question's own
+  text, the share of the answer's words that are function words (a keyword list has
+  none), and whether the answer says the opposite of the reference it is lexically
+  closest to (a negation or antonym more or fewer; the overlap, or 0).
+
+A version records the names of the features it was trained with; a version trained before
+the last five were added is served with the first seven, as it was trained.
 
 The frozen encoder is the installed package's, checked against the sha256 a model folder
 records, so a version trained with features is served with the very same encoder.
@@ -29,7 +39,7 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-from modeling.grader import feedback, network
+from modeling.grader import checks, feedback, network
 from modeling.grader.encoding import inference_batches
 from modeling.grader.errors import GraderError
 
@@ -41,8 +51,15 @@ FEATURE_NAMES: tuple[str, ...] = (
     "reference_terms_covered",
     "answer_terms_known",
     "log_length_ratio",
+    "answer_terms_from_question",
+    "new_reference_terms_covered",
+    "question_copy_ratio",
+    "function_word_share",
+    "polarity_flip",
 )
 N_FEATURES = len(FEATURE_NAMES)
+# What versions trained before the question-side features were added computed.
+FEATURE_NAMES_V1: tuple[str, ...] = FEATURE_NAMES[:7]
 MAX_TOKENS = 128
 # Questions and references repeat from answer to answer: their vectors are kept (per process).
 CONTEXT_CACHE_SIZE = 4096
@@ -79,6 +96,9 @@ class SentenceEmbedder:
         self.cache_answers = cache_answers
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        # With cache_answers (training), each triple's feature row too: validation after
+        # every epoch computes the word-level features of the same answers once.
+        self.rows: dict[tuple[str, tuple[str, ...], str], np.ndarray] = {}
 
     def _autocast(self):
         if self.device.type == "cuda":
@@ -142,10 +162,33 @@ class SentenceEmbedder:
         )
 
 
-def features(embedder: SentenceEmbedder, triples: Sequence[tuple[str, Sequence[str], str]]) -> np.ndarray:
-    """The (n, N_FEATURES) features of (question, references, student answer) triples."""
+def features(
+    embedder: SentenceEmbedder,
+    triples: Sequence[tuple[str, Sequence[str], str]],
+    names: Sequence[str] = FEATURE_NAMES,
+) -> np.ndarray:
+    """The (n, len(names)) features of (question, references, student answer) triples, in
+    the order of ``names`` (a version's own list; FEATURE_NAMES by default)."""
+    unknown = [name for name in names if name not in FEATURE_NAMES]
+    if unknown:
+        raise GraderError(f"Unknown similarity features {unknown}; this code computes {list(FEATURE_NAMES)}.")
+    columns = [FEATURE_NAMES.index(name) for name in names]
     if not triples:
-        return np.zeros((0, N_FEATURES), dtype=np.float32)
+        return np.zeros((0, len(columns)), dtype=np.float32)
+    if embedder.cache_answers:
+        keys = [(q, tuple(refs), a) for q, refs, a in triples]
+        missing = [key for key in dict.fromkeys(keys) if key not in embedder.rows]
+        if missing:
+            fresh = _all_features(embedder, missing)
+            embedder.rows.update(zip(missing, fresh, strict=True))
+        return np.stack([embedder.rows[key] for key in keys])[:, columns]
+    return _all_features(embedder, triples)[:, columns]
+
+
+def _all_features(
+    embedder: SentenceEmbedder, triples: Sequence[tuple[str, Sequence[str], str]]
+) -> np.ndarray:
+    """Every feature of FEATURE_NAMES, (n, N_FEATURES)."""
     context = list(dict.fromkeys(text for q, refs, _ in triples for text in (q, *refs)))
     answers = list(dict.fromkeys(answer for _, _, answer in triples))
     vectors = np.concatenate([embedder.embed(context, cache=True), embedder.embed(answers)])
@@ -167,9 +210,9 @@ def features(embedder: SentenceEmbedder, triples: Sequence[tuple[str, Sequence[s
         reference = references[best]
         answer_terms = {key for _, key in feedback.content_terms(answer)}
         reference_terms = {key for _, key in feedback.content_terms(reference)}
-        known = {key for r in references for _, key in feedback.content_terms(r)}
-        known |= {key for _, key in feedback.content_terms(question)}
-        out[n] = (
+        question_terms = {key for _, key in feedback.content_terms(question)}
+        known = {key for r in references for _, key in feedback.content_terms(r)} | question_terms
+        row = [
             float(cosines[best]),
             float(cosines.mean()),
             float(q @ a),
@@ -177,5 +220,16 @@ def features(embedder: SentenceEmbedder, triples: Sequence[tuple[str, Sequence[s
             len(answer_terms & reference_terms) / len(reference_terms) if reference_terms else 0.0,
             len(answer_terms & known) / len(answer_terms) if answer_terms else 0.0,
             math.log((1 + length(answer)) / (1 + length(reference))),
-        )
+        ]
+        beyond = reference_terms - question_terms
+        words = checks.tokens(answer)
+        overlap, flipped = max((checks.polarity_flips(answer, r) for r in references), key=lambda p: p[0])
+        row += [
+            len(answer_terms & question_terms) / len(answer_terms) if answer_terms else 0.0,
+            len(answer_terms & beyond) / len(beyond) if beyond else 0.0,
+            checks.question_similarity(answer, question),
+            sum(word in feedback.STOPWORDS for word in words) / len(words) if words else 0.0,
+            overlap if flipped % 2 else 0.0,
+        ]
+        out[n] = row
     return out

@@ -7,16 +7,25 @@ dropout, class-weighted cross-entropy on the 5-way label plus a score head train
 label's credit, similarity features from the frozen base model beside the cross-encoder,
 the word embeddings frozen, early stopping on the validation split's 3-way
 macro-F1, and optionally the average of the last epochs' weights.
+
+Beside the student answers, training examples built from the training questions'
+references and labelled by rule (``adversarial.augmentations``: the reference is correct,
+its negation contradicts it, the question pasted back is irrelevant, its key words listed
+are only partly correct). After training, the kept weights are calibrated on the validation
+split (a temperature) and an auto-accept threshold is chosen there (``calibration``); both
+are written into the version's ``grader.json``.
+
+With ``fit_seconds`` the run is planned to end in time: a few steps are timed first, and the
+plan is made again on the real pace, a quarter into the first epoch and after it, with the
+learning-rate decay laid out anew to end at zero on the last epoch actually run.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import platform
 import random
-import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -27,16 +36,27 @@ from typing import Any
 import numpy as np
 import torch
 import transformers
-from torch import nn
 from tqdm.auto import tqdm
 
-from modeling.grader import network, similarity
+from modeling.grader import adversarial, calibration, checks, network, similarity
 from modeling.grader.data import SPLITS, Example, file_sha256, fingerprint, load_labelled, split_examples
-from modeling.grader.encoding import EncodingSpec, PairEncoder, collate, training_batches
-from modeling.grader.engine import Grader, cpu_has_bf16, resolve_device
+from modeling.grader.encoding import EncodingSpec, PairEncoder
+from modeling.grader.engine import Grader, GradingInput, RawPredictions, cpu_has_bf16, resolve_device
 from modeling.grader.errors import DataError
-from modeling.grader.evaluation import evaluate_labelled
-from modeling.grader.labels import CREDIT, LABELS_5WAY
+from modeling.grader.evaluation import evaluate_adversarial, labelled_metrics
+from modeling.grader.fitting import (
+    EpochPlanner,
+    _average,
+    _Fit,
+    _fit,
+    _plan_epochs,
+    _prepare,
+    _Prepared,
+    _state,
+    _summary,
+    _validate,
+)
+from modeling.grader.labels import LABELS_5WAY
 
 CLASS_WEIGHTINGS = ("none", "sqrt", "balanced")
 SPLIT_NAMES = {"question": "unseen questions", "answer": "unseen answers", "module": "unseen modules"}
@@ -96,6 +116,14 @@ class TrainConfig:
     # coverage (``modeling.grader.similarity``): on the default split 3-way macro-F1 0.621
     # against 0.604 without, ahead at every epoch (see README "The grader").
     similarity_features: bool = True
+    # Training examples built from the training questions' references, labelled by rule:
+    # up to this many references per question, and in all at most this share of the
+    # training answers (so that a capped run, such as the tests' tiny one, stays small).
+    augment: bool = True
+    augment_per_question: int = 2
+    augment_max_share: float = 0.25
+    # With fit_seconds: plan again on the real pace, a quarter into epoch 1 and after it.
+    replan: bool = True
 
     def __post_init__(self) -> None:
         if not self.data:
@@ -134,14 +162,6 @@ class TrainOutcome:
     stopped: str = ""
 
 
-def _training_autocast(device: torch.device, cpu_bf16: bool):
-    """bf16 autocast on a GPU that has it (fp16 otherwise); on the CPU only when asked."""
-    if device.type == "cuda":
-        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.autocast("cuda", dtype=dtype)
-    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=cpu_bf16)
-
-
 def _seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -166,281 +186,59 @@ def load_split(config: TrainConfig) -> tuple[list[Example], list[Example]]:
     return train, val
 
 
-def class_weights(labels: Sequence[int], scheme: str) -> torch.Tensor:
-    """Per-class loss weights with mean 1 over the classes present ("sqrt": inverse square root)."""
-    counts = Counter(labels)
-    weights = torch.ones(len(LABELS_5WAY))
-    if scheme == "none":
-        return weights
-    power = 0.5 if scheme == "sqrt" else 1.0
-    for index in range(len(LABELS_5WAY)):
-        if counts[index]:
-            weights[index] = (len(labels) / (len(counts) * counts[index])) ** power
-    present = [i for i in range(len(LABELS_5WAY)) if counts[i]]
-    weights[present] /= weights[present].mean()
-    return weights
+def augmented_examples(config: TrainConfig, train_examples: Sequence[Example]) -> list[Example]:
+    """The rule-labelled examples of the training questions (none when ``augment`` is off),
+    at most ``augment_max_share`` of the training answers, drawn with the seed."""
+    if not config.augment:
+        return []
+    built = adversarial.augmentations(train_examples, config.seed, config.augment_per_question)
+    cap = int(config.augment_max_share * len(train_examples))
+    if len(built) > cap:
+        rng = random.Random(f"{config.seed}/augment-cap")
+        built = [built[i] for i in sorted(rng.sample(range(len(built)), cap))]
+    return built
 
 
-def _parameter_groups(net: nn.Module, config: TrainConfig) -> list[dict[str, Any]]:
-    """AdamW groups: no weight decay on biases and LayerNorm; the new heads at a higher rate."""
-    groups: dict[tuple[bool, bool], list[nn.Parameter]] = {}
-    for name, parameter in net.named_parameters():
-        if not parameter.requires_grad:
-            continue
-        decays = parameter.ndim >= 2 and "LayerNorm" not in name
-        groups.setdefault((name.startswith("encoder."), decays), []).append(parameter)
-    return [
-        {
-            "params": params,
-            "weight_decay": config.weight_decay if decays else 0.0,
-            "lr": config.learning_rate * (1.0 if in_encoder else config.head_lr_multiplier),
-        }
-        for (in_encoder, decays), params in groups.items()
-    ]
-
-
-def _warmup_then_linear(total_steps: int, warmup_steps: int) -> Callable[[int], float]:
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
-
-    return factor
-
-
-def _state(net: nn.Module) -> dict[str, torch.Tensor]:
-    return {name: tensor.detach().clone() for name, tensor in net.state_dict().items()}
-
-
-def _average(states: Sequence[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
-    return {
-        name: (sum(state[name].double() for state in states) / len(states)).to(states[0][name].dtype)
-        if states[0][name].is_floating_point()
-        else states[0][name]
-        for name in states[0]
+def _calibrate(
+    validator: Grader, val_examples: Sequence[Example], raw: RawPredictions, say: Callable[[str], None]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fit the temperature and choose the auto-accept threshold on the validation split
+    (set on ``validator``); the calibration record and the validation metrics with both."""
+    inputs = [GradingInput(e.question, e.reference_answers, e.student_answer) for e in val_examples]
+    gold = [e.label_5way for e in val_examples]
+    validator.temperature, validator.auto_accept_threshold = 1.0, None
+    before = labelled_metrics(validator, val_examples, validator.finish(inputs, raw))
+    validator.temperature = calibration.fit_temperature(raw.probabilities, gold)
+    finished = validator.finish(inputs, raw)
+    classes, confidence = calibration.verdicts(finished.probabilities)
+    right = classes == calibration.gold_3way(gold)
+    validator.auto_accept_threshold = calibration.choose_threshold(confidence, right)
+    metrics = labelled_metrics(validator, val_examples, finished)
+    record = {
+        "temperature": validator.temperature,
+        "auto_accept_threshold": validator.auto_accept_threshold,
+        "target_accuracy_3way": calibration.TARGET_ACCURACY,
+        "min_accepted": calibration.MIN_ACCEPTED,
+        "fitted_on": "validation split",
+        "n": len(val_examples),
+        "ece_3way_uncalibrated": round(before["ece_3way"], 4),
+        "ece_3way": round(metrics["ece_3way"], 4),
+        "auto_share": round(metrics["auto_share"], 4),
+        "auto_acc_3way": None if metrics["auto_acc_3way"] is None else round(metrics["auto_acc_3way"], 4),
     }
-
-
-def _summary(metrics: dict[str, Any]) -> str:
-    parts = [f"val acc3 {metrics['acc_3way']:.3f} mF1-3 {metrics['macro_f1_3way']:.3f}"]
-    parts.append(f"mF1-5 {metrics['macro_f1_5way']:.3f} mF1-2 {metrics['macro_f1_2way']:.3f}")
-    for dataset, sub in metrics.get("by_dataset", {}).items():
-        parts.append(f"{dataset} mF1-3 {sub['macro_f1_3way']:.3f}")
-    return " | ".join(parts)
-
-
-@dataclass
-class _Prepared:
-    """The encoded training pairs and their targets, shared by every run."""
-
-    pairs: list[tuple[list[int], list[int]]]
-    labels: list[int]
-    credits: list[float]
-    weights: torch.Tensor
-    pad_id: int
-    features: np.ndarray | None = None  # (pairs, N_FEATURES) with similarity features
-
-
-@dataclass
-class _Fit:
-    state: dict[str, torch.Tensor]
-    metrics: dict[str, Any]
-    chosen: str
-    stopped: str
-    history: list[dict[str, Any]]
-
-
-def _prepare(
-    config: TrainConfig,
-    examples: Sequence[Example],
-    encoder: PairEncoder,
-    embedder: similarity.SentenceEmbedder | None = None,
-) -> _Prepared:
-    # In "each" mode a training pair is the answer with the reference it was matched to.
-    triples = [
-        (
-            e.question,
-            e.reference_answers
-            if encoder.spec.references == "joined"
-            else [e.reference_answers[e.matched_reference]],
-            e.student_answer,
+    threshold = (
+        "none (nothing auto-accepted)"
+        if validator.auto_accept_threshold is None
+        else (
+            f"{validator.auto_accept_threshold:.3f}: {100 * metrics['auto_share']:.0f}% of answers, "
+            f"3-way accuracy {metrics['auto_acc_3way']:.3f}"
         )
-        for e in examples
-    ]
-    pairs, _ = encoder.encode(triples)
-    labels = [LABELS_5WAY.index(e.label_5way) for e in examples]
-    features = None
-    if embedder is not None:
-        # Against every reference, as at inference (the pair itself may hold only one).
-        features = similarity.features(
-            embedder, [(e.question, e.reference_answers, e.student_answer) for e in examples]
-        )
-    if config.symmetric:
-        swapped, _ = encoder.encode(triples, swap=True)
-        pairs, labels = pairs + swapped, labels + labels
-        features = None if features is None else np.concatenate([features, features])
-    return _Prepared(
-        pairs=pairs,
-        labels=labels,
-        credits=[CREDIT[LABELS_5WAY[label]] for label in labels],
-        weights=class_weights(labels, config.class_weighting),
-        pad_id=encoder.pad_id,
-        features=features,
     )
-
-
-def _plan_epochs(
-    net: network.GraderNetwork,
-    data: _Prepared,
-    config: TrainConfig,
-    device: torch.device,
-    n_val: int,
-    started: float,
-) -> dict[str, Any]:
-    """How many epochs fit in ``config.fit_seconds``, from timing a few steps on a copy."""
-    probe = copy.deepcopy(net).to(device).train()
-    optimizer = torch.optim.AdamW([p for p in probe.parameters() if p.requires_grad], lr=1e-9)
-    cpu_bf16 = cpu_has_bf16() if config.bf16 is None else config.bf16
-    lengths = [len(ids) for ids, _ in data.pairs]
-    rng_state = torch.get_rng_state()  # the run itself draws as it would without a plan
-    timings = []
-    for index, batch in enumerate(training_batches(lengths, config.batch_size, random.Random(0))[:4]):
-        tick = time.perf_counter()
-        tensors = {k: v.to(device) for k, v in collate([data.pairs[i] for i in batch], data.pad_id).items()}
-        if data.features is not None:
-            tensors["features"] = torch.from_numpy(data.features[batch]).to(device)
-        with _training_autocast(device, cpu_bf16):
-            logits, score_logits = probe(**tensors)
-        loss = logits.float().logsumexp(-1).mean() + score_logits.float().mean()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        if index:  # the first step warms up
-            timings.append(time.perf_counter() - tick)
-    torch.set_rng_state(rng_state)
-    del probe, optimizer
-    per_batch = statistics.median(timings) if timings else 0.0
-    epoch_s = per_batch * math.ceil(len(data.pairs) / config.batch_size)
-    # Validation is forward passes only (about a third of a step), plus the answers'
-    # sentence vectors when the features are on (encoded by the first validation only;
-    # counted for each, which errs towards fewer epochs).
-    validation_s = (
-        per_batch * math.ceil(n_val / config.batch_size) * (2 / 3 if data.features is not None else 1 / 3)
+    say(
+        f"calibrated: temperature {validator.temperature:.2f}, 3-way ECE {before['ece_3way']:.3f} -> "
+        f"{metrics['ece_3way']:.3f}; auto-accept threshold {threshold}"
     )
-    averaging_s = validation_s if config.average_last >= 2 else 0.0
-    left = config.fit_seconds - (time.monotonic() - started) - averaging_s - 10.0  # 10 s: saving
-    fits = math.floor(left / (epoch_s + validation_s)) if epoch_s + validation_s > 0 else config.epochs
-    return {
-        "budget_s": config.fit_seconds,
-        "seconds_per_batch": round(per_batch, 3),
-        "epoch_s": round(epoch_s, 1),
-        "validation_s": round(validation_s, 1),
-        "epochs": max(1, min(config.epochs, fits)),
-    }
-
-
-def _fit(
-    net: network.GraderNetwork,
-    validator: Grader,
-    data: _Prepared,
-    val_examples: Sequence[Example],
-    config: TrainConfig,
-    *,
-    seed: int,
-    started: float,
-    deadline: float,
-    progress: bool,
-    say: Callable[[str], None],
-    tag: str,
-) -> _Fit:
-    """One fine-tuning run from the base checkpoint; its best (or averaged) weights by validation."""
-    rng = random.Random(seed)
-    device = validator.device
-    cpu_bf16 = cpu_has_bf16() if config.bf16 is None else config.bf16
-    lengths = [len(ids) for ids, _ in data.pairs]
-    total_steps = math.ceil(len(data.pairs) / config.batch_size) * config.epochs
-    optimizer = torch.optim.AdamW(_parameter_groups(net, config))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, _warmup_then_linear(total_steps, max(1, round(config.warmup_ratio * total_steps)))
-    )
-    label_loss = nn.CrossEntropyLoss(weight=data.weights.to(device), label_smoothing=config.label_smoothing)
-    score_loss = nn.BCEWithLogitsLoss()
-
-    history: list[dict[str, Any]] = []
-    checkpoints: list[dict[str, torch.Tensor]] = []
-    best: tuple[float, int, dict[str, torch.Tensor], dict[str, Any]] | None = None
-    stopped = "epochs"
-    for epoch in range(1, config.epochs + 1):
-        net.train()
-        running, seen = 0.0, 0
-        bar = tqdm(
-            training_batches(lengths, config.batch_size, rng),
-            desc=f"{tag}epoch {epoch}/{config.epochs}",
-            unit="batch",
-            disable=not progress,
-            leave=False,
-        )
-        out_of_time = False
-        for batch in bar:
-            if time.monotonic() > deadline:
-                out_of_time = True
-                break
-            tensors = {
-                k: v.to(device) for k, v in collate([data.pairs[i] for i in batch], data.pad_id).items()
-            }
-            if data.features is not None:
-                tensors["features"] = torch.from_numpy(data.features[batch]).to(device)
-            with _training_autocast(device, cpu_bf16):
-                logits, score_logits = net(**tensors)
-            labels = torch.tensor([data.labels[i] for i in batch], device=device)
-            credits = torch.tensor([data.credits[i] for i in batch], dtype=torch.float32, device=device)
-            loss = label_loss(logits.float(), labels) + config.score_loss_weight * score_loss(
-                score_logits.float(), credits
-            )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            running += loss.item() * len(batch)
-            seen += len(batch)
-            bar.set_postfix(loss=f"{running / seen:.4f}")
-        bar.close()
-        metrics = evaluate_labelled(validator, val_examples)
-        entry = {
-            "run": tag.strip(" :") or "1",
-            "epoch": epoch,
-            "train_loss": running / max(1, seen),
-            "answers_seen": seen,
-            "elapsed_s": round(time.monotonic() - started, 1),
-            **{k: metrics[k] for k in ("acc_3way", "macro_f1_3way", "macro_f1_5way", "macro_f1_2way")},
-            "by_dataset": {d: sub["macro_f1_3way"] for d, sub in metrics.get("by_dataset", {}).items()},
-        }
-        history.append(entry)
-        say(
-            f"{tag}epoch {epoch}: loss {entry['train_loss']:.4f} | {_summary(metrics)} | {entry['elapsed_s']:.0f}s"
-        )
-        checkpoints.append(_state(net))
-        if best is None or metrics["macro_f1_3way"] > best[0]:
-            best = (metrics["macro_f1_3way"], epoch, checkpoints[-1], metrics)
-        if out_of_time:
-            stopped = "time budget"
-            break
-        if epoch - best[1] >= config.patience and epoch < config.epochs:
-            stopped = f"early stop (no gain for {config.patience} epoch(s))"
-            break
-    assert best is not None
-    fit = _Fit(state=best[2], metrics=best[3], chosen=f"epoch {best[1]}", stopped=stopped, history=history)
-    if config.average_last >= 2 and len(checkpoints) >= 2:
-        window = checkpoints[-config.average_last :]
-        net.load_state_dict(_average(window))
-        averaged = evaluate_labelled(validator, val_examples)
-        label = f"average of epochs {len(checkpoints) - len(window) + 1}-{len(checkpoints)}"
-        history.append({"run": entry["run"], "epoch": label, "macro_f1_3way": averaged["macro_f1_3way"]})
-        say(f"{tag}{label}: {_summary(averaged)}")
-        if averaged["macro_f1_3way"] >= best[0]:
-            fit.state, fit.metrics, fit.chosen = _state(net), averaged, label
-    return fit
+    return record, metrics
 
 
 def train(
@@ -450,14 +248,16 @@ def train(
     version: str,
     progress: bool = True,
     write: Callable[[str], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> TrainOutcome:
     """Fine-tune on ``config.data`` and write the model folder ``folder`` (which must not exist).
 
     With ``runs`` > 1 the runs differ only in their seed (head initialisation, dropout,
     batch order); the uniform average of their weights (a "model soup") is kept when it
-    validates at least as well as the best single run.
+    validates at least as well as the best single run. ``clock`` measures the run for its
+    plan and time budget (a fake one in tests).
     """
-    started = time.monotonic()
+    started = clock()
     cpu_started = time.process_time()
     deadline = started + config.time_budget_s if config.time_budget_s else math.inf
     say = write or (lambda message: tqdm.write(message))
@@ -467,14 +267,17 @@ def train(
     _seed_everything(config.seed)
     train_examples, val_examples = load_split(config)
     data_fingerprint = fingerprint([*train_examples, *val_examples])
+    augmented = augmented_examples(config, train_examples)
     say(
         f"train {len(train_examples)} answers / {len({(e.dataset, e.question_id) for e in train_examples})} "
-        f"questions; validation {len(val_examples)} / "
+        f"questions"
+        + (f" and {len(augmented)} built from their references" if augmented else "")
+        + f"; validation {len(val_examples)} / "
         f"{len({(e.dataset, e.question_id) for e in val_examples})} questions "
         f"({SPLIT_NAMES[config.split]})"
     )
     spec = config.encoding_spec()
-    grader_config = {
+    grader_config: dict[str, Any] = {
         "encoding": asdict(spec),
         "dropout": config.dropout,
         "labels_5way": list(LABELS_5WAY),
@@ -489,9 +292,14 @@ def train(
         embedder = similarity.SentenceEmbedder(
             device, cpu_bf16=cpu_has_bf16() if config.bf16 is None else config.bf16, cache_answers=True
         )
+        # Computed now, so that every validation costs the same (what the plan assumes).
+        similarity.features(
+            embedder, [(e.question, e.reference_answers, e.student_answer) for e in val_examples]
+        )
 
     data: _Prepared | None = None
     plan: dict[str, Any] | None = None
+    planner: EpochPlanner | None = None
     fits: list[_Fit] = []
     for run in range(config.runs):
         seed = config.seed + run
@@ -507,9 +315,16 @@ def train(
             for layer in net.encoder.encoder.layer[: config.freeze_layers]:
                 layer.requires_grad_(False)
         if data is None:
-            data = _prepare(config, train_examples, PairEncoder(tokenizer, spec), embedder)
+            data = _prepare(config, [*train_examples, *augmented], PairEncoder(tokenizer, spec), embedder)
             if config.fit_seconds:
-                plan = _plan_epochs(net, data, config, device, len(val_examples), started)
+                planner = EpochPlanner(
+                    config.fit_seconds,
+                    config.epochs,
+                    clock=clock,
+                    started=started,
+                    averaging=config.average_last >= 2,
+                )
+                plan = _plan_epochs(net, data, config, device, len(val_examples), planner)
                 say(
                     f"planned {plan['epochs']} epoch(s) of {config.epochs} to end within "
                     f"{config.fit_seconds:.0f} s: {plan['seconds_per_batch']:.2f} s per batch, "
@@ -526,13 +341,19 @@ def train(
                 val_examples,
                 config,
                 seed=seed,
+                clock=clock,
                 started=started,
                 deadline=deadline,
                 progress=progress,
                 say=say,
                 tag=tag,
+                # Planned again on the first run only: the later ones run what it settled on.
+                planner=planner if (run == 0 and config.replan) else None,
+                plan=plan,
             )
         )
+        if plan is not None:
+            config = replace(config, epochs=plan["epochs"])
         if fits[-1].stopped == "time budget":
             break
     assert data is not None
@@ -540,18 +361,35 @@ def train(
     best_index = max(range(len(fits)), key=lambda i: fits[i].metrics["macro_f1_3way"])
     best = fits[best_index]
     chosen = f"{best.chosen}" + (f" of run {best_index + 1}" if len(fits) > 1 else "")
-    state, metrics = best.state, best.metrics
+    state, metrics, raw = best.state, best.metrics, best.raw
     history = [entry for fit in fits for entry in fit.history]
     if len(fits) > 1:
         net.load_state_dict(_average([fit.state for fit in fits]))
-        souped = evaluate_labelled(validator, val_examples)
+        souped, souped_raw = _validate(
+            validator,
+            val_examples,
+            [GradingInput(e.question, e.reference_answers, e.student_answer) for e in val_examples],
+        )
         history.append({"run": "average of runs", "macro_f1_3way": souped["macro_f1_3way"]})
         say(f"average of {len(fits)} runs: {_summary(souped)}")
         if souped["macro_f1_3way"] >= metrics["macro_f1_3way"]:
-            state, metrics, chosen = _state(net), souped, f"average of {len(fits)} runs"
+            state, metrics, raw, chosen = _state(net), souped, souped_raw, f"average of {len(fits)} runs"
     net.load_state_dict(state)
+    uncalibrated_macro_f1 = metrics["macro_f1_3way"]
+    grader_config["calibration"], metrics = _calibrate(validator, val_examples, raw, say)
+    grader_config["checks"] = list(checks.CHECKS)
+    validator.config = grader_config
+    metrics["adversarial"] = evaluate_adversarial(validator, val_examples, config.seed)
+    say(
+        "graded correct, adversarial sets of the validation questions (the network alone): "
+        + ", ".join(
+            f"{name} {100 * v['correct_share']:.1f}% ({100 * v['model_alone_share']:.1f}%) of {v['n']}"
+            for name, v in metrics["adversarial"].items()
+            if v["n"]
+        )
+    )
     stopped = fits[-1].stopped
-    seconds = time.monotonic() - started
+    seconds = clock() - started
     say(f"kept {chosen}: {_summary(metrics)}; stopped by {stopped}; {seconds:.0f}s")
 
     folder.mkdir(parents=True)
@@ -562,11 +400,14 @@ def train(
         "data_fingerprint": data_fingerprint,
         "data_files": {str(path): file_sha256(Path(path)) for path in config.data},
         "n_train": len(train_examples),
+        "n_augmented": len(augmented),
+        "augmented_by_label": dict(sorted(Counter(e.label_5way for e in augmented).items())),
         "n_val": len(val_examples),
         "val_questions": sorted({f"{e.dataset}/{e.question_id}" for e in val_examples}),
         "class_weights": dict(zip(LABELS_5WAY, data.weights.tolist(), strict=True)),
         "history": history,
         "kept": chosen,
+        "macro_f1_3way_before_calibration": uncalibrated_macro_f1,
         "plan": plan,
         "stopped": stopped,
         "seconds": round(seconds, 1),

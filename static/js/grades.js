@@ -29,8 +29,8 @@
     const fb = event.feedback || {};
     const lines = [];
     if (fb.message) lines.push(fb.message);
-    if (fb.closest_reference) lines.push("Closest reference answer: \u201c" + fb.closest_reference + "\u201d");
-    if (fb.missing_terms && fb.missing_terms.length) lines.push("Key ideas missing from your answer: " + fb.missing_terms.join(", ") + ".");
+    // Hints only: never a reference answer or its key words (the item may come back).
+    (fb.hints || []).forEach(function (hint) { lines.push(hint); });
     if (status) {
       status.textContent = "";
       lines.forEach(function (line) { const p = document.createElement("p"); p.textContent = line; status.appendChild(p); });

@@ -7,7 +7,7 @@ import pytest
 from modeling.grader import engine
 from modeling.grader.engine import GradingInput, grade_answers, resolve_device
 from modeling.grader.errors import GraderError, NoActiveGrader
-from modeling.grader.labels import LABELS_2WAY, LABELS_3WAY, LABELS_5WAY
+from modeling.grader.labels import LABELS_2WAY, LABELS_3WAY, LABELS_5WAY, TO_3WAY, coarse_probabilities
 
 QUESTION = "You used several methods to separate and identify the substances in mock rocks. How did you separate the salt from the water?"
 REFERENCE = "The water was evaporated, leaving the salt."
@@ -35,7 +35,9 @@ def test_grades_are_valid_and_probabilities_sum_to_one(active_tiny):
         assert set(result.probabilities) == set(LABELS_5WAY)
         assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
         assert 0.0 <= result.score <= 1.0
-        assert result.confidence == pytest.approx(max(result.probabilities.values()))
+        # the confidence is the probability that the 3-way verdict of the label is right
+        three_way = coarse_probabilities(result.probabilities, "3way")
+        assert result.confidence == pytest.approx(three_way[TO_3WAY[result.label_5way]])
         assert result.model_version == "tiny-1"
         assert result.closest_reference in _answers()[1].reference_answers
     assert results[1].as_dict()["missing_terms"] == list(results[1].missing_terms)
@@ -162,3 +164,45 @@ def test_throughput_is_measured_for_both_modes(tiny_model_folder):
     assert result.answers == 4 and result.precision == "fp32" and result.device == "cpu"
     assert result.one_at_a_time > 0 and result.batched > 0
     assert "ratio" in bench.report(result)[-1]
+
+
+def test_a_negated_reference_is_not_graded_correct(active_tiny, data_files):
+    # given the tiny model, trained with the examples built from the references
+    import json
+
+    from modeling.grader import adversarial
+    from modeling.grader.data import load_labelled
+
+    assert json.loads((active_tiny.folder / "training.json").read_text())["n_augmented"] > 0
+    questions = adversarial.questions_of(e for path in data_files for e in load_labelled(path))[::9]
+    negations = [
+        GradingInput(q.text, q.references, adversarial.negate(r)) for q in questions for r in q.references
+    ]
+
+    # when the references with a negation added (or removed) are graded
+    results = grade_answers(negations)
+
+    # then none is graded correct, and the bug report's own example contradicts its reference
+    assert len(results) > 20
+    assert [
+        item.student_answer for item, r in zip(negations, results, strict=True) if r.label_5way == "correct"
+    ] == []
+    (flipped,) = grade_answers(
+        [GradingInput("Why does bulb A go out?", ["bulb B creates a gap"], "bulb B does not create a gap")]
+    )
+    assert flipped.label_5way == "contradictory" and flipped.checks == ("polarity_flip",)
+
+
+def test_a_question_copy_and_a_keyword_list_are_not_graded_correct(active_tiny):
+    question = "Explain why you got a voltage reading of 1.5 for terminal 1 and the positive terminal."
+    references = ["Terminal 1 and the positive terminal are separated by the gap"]
+
+    copy, listed = grade_answers(
+        [
+            GradingInput(question, references, question),
+            GradingInput(question, references, "gap terminal separated positive 1"),
+        ]
+    )
+
+    assert copy.label_5way == "irrelevant" and copy.score < 0.5 and copy.checks == ("question_copy",)
+    assert listed.label_5way != "correct" and listed.checks == ("keyword_list",)

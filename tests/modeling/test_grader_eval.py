@@ -66,7 +66,7 @@ def test_grader_eval_prints_2_3_and_5_way_metrics_as_json(active_tiny, labelled_
 
     # then every key is there and the accuracy is that of the engine's own grades
     expected = {f"{m}_{w}" for w in ("2way", "3way", "5way") for m in ("acc", "macro_f1", "weighted_f1")}
-    assert set(metrics) == expected | {"n", "version"}
+    assert set(metrics) == expected | {"n", "version", "ece_3way", "auto_share", "auto_acc_3way"}
     assert metrics["n"] == len(ANSWERS)
     assert metrics["version"] == "tiny-1"
     results = grade_answers([GradingInput(QUESTION, [REFERENCE], answer) for answer, _, _ in ANSWERS])
@@ -115,7 +115,28 @@ def test_grader_eval_names_an_unknown_version(active_tiny, labelled_csv):
 
 
 def test_grader_bench_prints_metrics_and_throughput(active_tiny, capsys):
-    call_command("grader_bench", "--n", "6")
+    call_command("grader_bench", "--n", "6", "--adversarial-from", "none")
     out = capsys.readouterr().out
     assert "macro-F1" in out
     assert "one at a time" in out and "batched" in out and "ratio" in out
+
+
+def test_grader_eval_reports_the_trust_figures_of_the_version(active_tiny, labelled_csv, capsys):
+    metrics = _run_json("--data", str(labelled_csv), capsys=capsys)
+
+    assert 0.0 <= metrics["ece_3way"] <= 1.0
+    assert 0.0 <= metrics["auto_share"] <= 1.0
+    assert metrics["auto_acc_3way"] is None or 0.0 <= metrics["auto_acc_3way"] <= 1.0
+    call_command("grader_eval", "--data", str(labelled_csv))
+    assert "3-way calibration error (ECE)" in capsys.readouterr().out
+
+
+def test_grader_bench_reports_the_adversarial_sets(active_tiny, capsys):
+    call_command("grader_bench", "--no-throughput", "--adversarial-from", "validation")
+    out = capsys.readouterr().out
+
+    assert "adversarial sets from the" in out and "validation questions (unseen)" in out
+    for name in ("negations", "question_copies", "keyword_lists", "references"):
+        assert name in out
+    assert "target at most 5%" in out and "target at least 95%" in out
+    assert "calibrated: temperature" in out

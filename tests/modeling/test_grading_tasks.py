@@ -59,11 +59,14 @@ def test_the_task_grades_the_answer_and_updates_the_student_model(active_tiny, s
         "non_domain",
     }
     assert attempt.grader_version == active_tiny.version
-    assert attempt.feedback["closest_reference"] in {
+    # the closest reference and its key terms are kept for the teacher only
+    assert attempt.feedback["for_teacher"]["closest_reference"] in {
         "An open switch creates a gap in the closed path.",
         "The circuit is no longer complete.",
     }
-    assert isinstance(attempt.feedback["missing_terms"], list)
+    assert isinstance(attempt.feedback["for_teacher"]["missing_terms"], list)
+    assert "closest_reference" not in attempt.feedback and "missing_terms" not in attempt.feedback
+    assert isinstance(attempt.feedback["hints"], list)
     assert KnowledgeState.objects.get(student=student).n_attempts == 1
 
 

@@ -127,3 +127,62 @@ def test_students_may_not_open_the_model_page(client, db):
     client.force_login(StudentFactory())
 
     assert client.get("/models/grader/").status_code == 403
+
+
+def test_a_version_is_registered_with_its_calibration(active_tiny):
+    grader_config = json.loads((active_tiny.folder / "grader.json").read_text())
+
+    assert active_tiny.calibrated
+    assert active_tiny.temperature == grader_config["calibration"]["temperature"] > 0
+    assert active_tiny.auto_accept_threshold == grader_config["calibration"]["auto_accept_threshold"]
+    assert active_tiny.auto_accepts(None) is False
+
+
+def _uncalibrated(register_tiny, tmp_path, version: str):
+    """A version as trained before calibration: no calibration in its grader.json."""
+    row = register_tiny(version).grader_version
+    config_file = row.folder / "grader.json"
+    grader_config = json.loads(config_file.read_text())
+    del grader_config["calibration"]
+    config_file.write_text(json.dumps(grader_config))
+    row.calibrated, row.temperature, row.auto_accept_threshold = False, 1.0, None
+    row.save()
+    return row
+
+
+def test_a_version_trained_before_calibration_loads_uncalibrated_and_accepts_nothing(register_tiny, tmp_path):
+    from modeling.grader.engine import GradingInput, get_grader, grade_answers
+
+    _uncalibrated(register_tiny, tmp_path, "old")
+
+    grader = get_grader()
+    (result,) = grade_answers([GradingInput("Why?", ["Because the circuit is closed."], "It is closed.")])
+
+    assert not grader.calibrated and grader.temperature == 1.0 and grader.auto_accept_threshold is None
+    assert result.auto_accepted is False
+
+
+def test_the_model_page_shows_how_far_the_confidence_can_be_trusted(client, active_tiny):
+    from tests.factories import TeacherFactory
+
+    client.force_login(TeacherFactory())
+
+    html = client.get("/models/grader/").content.decode()
+
+    assert "How far its confidence can be trusted" in html
+    assert "3-way calibration error (ECE)" in html and "auto-accept threshold" in html
+    assert "agreement with teachers" in html and "no reviews yet" in html
+    assert "Answers built to game it" in html and "negations" in html
+    assert "Not calibrated" not in html
+
+
+def test_the_model_page_says_a_version_is_not_calibrated(client, register_tiny, tmp_path):
+    from tests.factories import TeacherFactory
+
+    _uncalibrated(register_tiny, tmp_path, "old")
+    client.force_login(TeacherFactory())
+
+    html = client.get("/models/grader/").content.decode()
+
+    assert "Not calibrated:" in html and "no grade is auto-accepted" in html
+    assert "not calibrated</td>" in html  # in the list of versions too

@@ -182,3 +182,43 @@ def test_a_version_trained_without_features_is_served_without_the_sentence_encod
     assert "similarity_features" not in json.loads((tmp_path / "plain" / "grader.json").read_text())
     assert grader.embedder is None and grader.network.feature_head is None
     assert grader.grade([GradingInput(QUESTION, REFERENCES, "current flows")])[0].model_version == "plain"
+
+
+def test_the_question_side_features_tell_copies_lists_and_negations(embedder):
+    copy = _features(embedder, QUESTION)
+    listed = _features(embedder, "bulb current switch circuit closes flows")
+    negated = _features(embedder, "The switch does not close the circuit so current flows through the bulb.")
+    paraphrase = _features(embedder, "Closing the switch lets current flow through the bulb.")
+
+    assert copy["question_copy_ratio"] == pytest.approx(1.0)
+    assert copy["answer_terms_from_question"] == pytest.approx(1.0)
+    assert copy["new_reference_terms_covered"] < paraphrase["new_reference_terms_covered"]
+    assert listed["function_word_share"] == 0.0 < paraphrase["function_word_share"]
+    assert negated["polarity_flip"] > 0.9 and paraphrase["polarity_flip"] == 0.0
+
+
+def test_a_version_trained_with_the_first_seven_features_is_served_with_them(featured_folder, tmp_path):
+    # given a version as trained before the question-side features: seven inputs to its head
+    from safetensors.torch import load_file, save_file
+
+    folder = tmp_path / "seven"
+    shutil.copytree(featured_folder, folder)
+    weights = load_file(str(folder / "model.safetensors"))
+    weights["feature_head.0.weight"] = weights["feature_head.0.weight"][:, :7].contiguous()
+    save_file(weights, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    config_file = folder / "grader.json"
+    grader_config = json.loads(config_file.read_text())
+    grader_config["similarity_features"] = list(similarity.FEATURE_NAMES_V1)
+    del grader_config["calibration"]
+    config_file.write_text(json.dumps(grader_config))
+
+    # when it is loaded and grades
+    grader = Grader.from_folder(folder, version="seven")
+    (result,) = grader.grade([GradingInput(QUESTION, REFERENCES, "The circuit is closed so current flows.")])
+
+    # then it computes its own seven features, uncalibrated
+    assert grader.feature_names == similarity.FEATURE_NAMES_V1 and grader.temperature == 1.0
+    assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    assert similarity.features(
+        grader.embedder, [(QUESTION, REFERENCES, "x")], grader.feature_names
+    ).shape == (1, 7)

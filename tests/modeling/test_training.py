@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from modeling.grader import fitting
+from modeling.grader.fitting import EpochPlanner, LinearSchedule
 from modeling.grader.training import TrainConfig, train
 from tests.modeling.conftest import TINY
 
@@ -103,3 +105,108 @@ def test_planning_leaves_the_run_itself_as_it_would_be(tmp_path, data_files):
     )
 
     assert planned.history[0]["train_loss"] == pytest.approx(plain.history[0]["train_loss"])
+
+
+# --- the plan made again on the real pace ------------------------------------------------------
+
+
+def test_a_schedule_laid_out_anew_continues_from_where_it_is_and_ends_at_zero():
+    # given a 1-epoch schedule of 100 steps (10 of warm-up), 40 steps in
+    schedule = LinearSchedule(100, 10)
+    before = schedule(40)
+
+    # when the plan grows to 4 epochs
+    schedule.relay(40, 400)
+
+    # then the factor goes on from where it was, decays smoothly, and is zero at the new end
+    assert schedule(40) == pytest.approx(before)
+    factors = [schedule(step) for step in range(40, 401)]
+    assert all(a >= b for a, b in zip(factors, factors[1:], strict=False))
+    assert schedule(400) == 0.0 and schedule(399) > 0.0
+
+
+def test_a_plan_that_shrinks_during_warm_up_keeps_warming_up():
+    schedule = LinearSchedule(400, 40)
+    schedule.relay(5, 100)
+    assert schedule(5) == pytest.approx(6 / 40) and schedule(39) == pytest.approx(1.0)
+    assert schedule(100) == 0.0
+
+
+class FakeClock:
+    """Seconds that pass only when the run trains a step or validates."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _paced(monkeypatch, clock: FakeClock, *, probe_s: float, step_s: float, validation_s: float) -> None:
+    """Each training step takes ``probe_s`` for the plan's first PROBE_STEPS (the probe) and
+    ``step_s`` after; each validation ``validation_s``."""
+    real_step, real_validate = fitting._train_step, fitting._validate
+    calls = {"steps": 0}
+
+    def step(*args, **kwargs):
+        calls["steps"] += 1
+        clock.now += probe_s if calls["steps"] <= fitting.PROBE_STEPS else step_s
+        return real_step(*args, **kwargs)
+
+    def validate(*args, **kwargs):
+        clock.now += validation_s
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(fitting, "_train_step", step)
+    monkeypatch.setattr(fitting, "_validate", validate)
+
+
+def test_a_slow_probe_is_corrected_by_the_real_pace_of_epoch_1(tmp_path, data_files, monkeypatch):
+    # given a probe that times 10 s a step (a cold start) while real steps take 1 s, and 100 s
+    clock = FakeClock()
+    _paced(monkeypatch, clock, probe_s=10.0, step_s=1.0, validation_s=2.0)
+    config = TrainConfig(data=data_files, **{**TINY, "epochs": 4, "fit_seconds": 100.0, "patience": 9})
+
+    # when
+    outcome = train(config, tmp_path / "m", version="p", progress=False, write=lambda _: None, clock=clock)
+
+    # then the probe planned one epoch, the real pace four, and four ran, the decay ending at zero
+    plan = json.loads((tmp_path / "m" / "training.json").read_text())["plan"]
+    assert plan["first_plan_epochs"] == 1
+    assert [r["epochs"] for r in plan["replans"]] == [4, 4]
+    assert plan["replans"][0]["seconds_per_batch"] == pytest.approx(1.0)
+    assert plan["replans"][1] == {"at": "after epoch 1", "epoch_s": 4.0, "validation_s": 2.0, "epochs": 4}
+    assert plan["epochs"] == 4
+    assert [e["epoch"] for e in outcome.history if isinstance(e["epoch"], int)] == [1, 2, 3, 4]
+    assert plan["lr_factor_after_last_step"] == 0.0
+
+
+def test_a_fast_probe_is_cut_back_by_the_real_pace_of_epoch_1(tmp_path, data_files, monkeypatch):
+    # given a probe that times 1 s a step while real steps take 10 s, and 100 s
+    clock = FakeClock()
+    _paced(monkeypatch, clock, probe_s=1.0, step_s=10.0, validation_s=5.0)
+    config = TrainConfig(data=data_files, **{**TINY, "epochs": 4, "fit_seconds": 100.0, "patience": 9})
+
+    outcome = train(config, tmp_path / "m", version="p", progress=False, write=lambda _: None, clock=clock)
+
+    # then it planned four, learnt a quarter into epoch 1 that only one fits, and decayed to zero in it
+    record = json.loads((tmp_path / "m" / "training.json").read_text())
+    plan = record["plan"]
+    assert plan["first_plan_epochs"] == 4
+    assert [r["epochs"] for r in plan["replans"]] == [1, 1]
+    assert [e["epoch"] for e in outcome.history if isinstance(e["epoch"], int)] == [1]
+    assert record["config"]["epochs"] == 1
+    assert plan["lr_factor_after_last_step"] == 0.0
+
+
+def test_the_planner_counts_the_epoch_under_way_and_the_averaging():
+    clock = FakeClock()
+    planner = EpochPlanner(100.0, 10, clock=clock, started=clock.now, averaging=False, reserve_s=0.0)
+
+    assert planner.epochs(epoch_s=20.0, validation_s=5.0) == 4
+    clock.now += 10.0  # half of epoch 1 trained: 10 s more and its validation, then 75 s left
+    assert planner.epochs(epoch_s=20.0, validation_s=5.0, done=0.5) == 1 + 3
+    averaging = EpochPlanner(100.0, 10, clock=clock, started=clock.now - 10.0, averaging=True, reserve_s=0.0)
+    assert averaging.epochs(epoch_s=20.0, validation_s=5.0, done=0.5) == 3  # no time left to average 4
+    assert averaging.epochs(epoch_s=20.0, validation_s=15.0, done=0.5) == 2  # 30 s spare: room to average
+    assert planner.epochs(epoch_s=500.0, validation_s=5.0, done=0.5) == 1  # the epoch under way always ends

@@ -1,7 +1,10 @@
 """``manage.py grader_ensure``: make sure an active grader exists (``make run`` calls it).
 
 The first run trains one with the default settings, planned to end within
-``--fit-seconds`` (a progress bar shows the epochs); a later run finds the active version, checks that its folder is there, and returns at once.
+``--fit-seconds`` (a progress bar shows the epochs): a few steps are timed first, and the
+plan is made again on the real pace a quarter into the first epoch and after it, with the
+learning-rate decay laid out for the epochs that will run. A later run finds the active
+version, checks that its folder is there, and returns at once.
 """
 
 from __future__ import annotations

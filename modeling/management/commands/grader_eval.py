@@ -17,6 +17,10 @@ from modeling.management.base import GraderCommand
 SUMMARY_KEYS = [
     f"{metric}_{way}" for way in ("2way", "3way", "5way") for metric in ("acc", "macro_f1", "weighted_f1")
 ]
+# How far the confidence can be trusted: calibration error of the 3-way verdict's
+# confidence, and the share and accuracy of the answers at or above the version's
+# auto-accept threshold (0 and null for a version without one).
+TRUST_KEYS = ["ece_3way", "auto_share", "auto_acc_3way"]
 
 
 class Command(GraderCommand):
@@ -57,9 +61,21 @@ class Command(GraderCommand):
             )
         for dataset, sub in metrics.get("by_dataset", {}).items():
             self.stdout.write(f"  {dataset}: 3-way macro-F1 {sub['macro_f1_3way']:.4f} (n={sub['n']})")
+        if metrics["auto_accept_threshold"] is None:
+            accepted = (
+                "no auto-accept threshold (uncalibrated or none found on validation): nothing auto-accepted"
+            )
+        elif metrics["auto_acc_3way"] is None:
+            accepted = f"no answer reached the auto-accept threshold {metrics['auto_accept_threshold']:.3f}"
+        else:
+            accepted = (
+                f"auto-accepted {100 * metrics['auto_share']:.1f}% of answers (threshold "
+                f"{metrics['auto_accept_threshold']:.3f}), 3-way accuracy {metrics['auto_acc_3way']:.4f}"
+            )
+        self.stdout.write(f"3-way calibration error (ECE) {metrics['ece_3way']:.4f}; {accepted}")
 
 
 def _summary(metrics: dict[str, Any]) -> dict[str, Any]:
     if "pearson_r" in metrics:
         return {key: metrics[key] for key in ("pearson_r", "rmse", "n", "version")}
-    return {key: metrics[key] for key in [*SUMMARY_KEYS, "n", "version"]}
+    return {key: metrics[key] for key in [*SUMMARY_KEYS, *TRUST_KEYS, "n", "version"]}

@@ -63,6 +63,20 @@ class Command(GraderCommand):
             help="Give the heads the frozen base model's sentence similarities and lexical coverage.",
         )
         parser.add_argument(
+            "--augment",
+            action=argparse.BooleanOptionalAction,
+            default=d.augment,
+            help="Add training examples built from the training questions' references and labelled by "
+            "rule: the reference (correct), its negation or an antonym swapped (contradictory), the "
+            "question pasted back (irrelevant), its key words listed (partially correct).",
+        )
+        parser.add_argument(
+            "--augment-per-question",
+            type=int,
+            default=d.augment_per_question,
+            help="References per question that examples are built from.",
+        )
+        parser.add_argument(
             "--train-embeddings",
             action="store_true",
             help="Fine-tune the word embeddings too (frozen by default).",
@@ -108,7 +122,14 @@ class Command(GraderCommand):
             "--fit-seconds",
             type=float,
             default=d.fit_seconds,
-            help="Train as many of --epochs as fit in this many seconds, timed first (0: all of them).",
+            help="Train as many of --epochs as fit in this many seconds (0: all of them): timed on a few "
+            "steps first, then planned again on the real pace a quarter into epoch 1 and after it.",
+        )
+        parser.add_argument(
+            "--replan",
+            action=argparse.BooleanOptionalAction,
+            default=d.replan,
+            help="With --fit-seconds: plan again on the real pace of epoch 1 (default).",
         )
         parser.add_argument(
             "--threads", type=int, default=d.threads, help="torch threads (0: torch's default)."
@@ -162,6 +183,9 @@ class Command(GraderCommand):
                 bf16={"auto": None, "on": True, "off": False}[options["bf16"]],
                 device=options["device"],
                 similarity_features=options["similarity_features"],
+                augment=options["augment"],
+                augment_per_question=options["augment_per_question"],
+                replan=options["replan"],
             )
             outcome, registration = services.grader_train(
                 config,
@@ -173,6 +197,14 @@ class Command(GraderCommand):
             raise CommandError(str(exc)) from exc
         row = registration.grader_version
         self.stdout.write(f"version {row.version} written to {row.folder} in {outcome.seconds:.0f}s")
+        if row.auto_accept_threshold is None:
+            self.stdout.write("No auto-accept threshold: none of its grades is auto-accepted.")
+        else:
+            self.stdout.write(
+                f"Grades with confidence at least {row.auto_accept_threshold:.3f} are auto-accepted "
+                f"({100 * row.metrics.get('auto_share', 0):.0f}% of validation answers, 3-way accuracy "
+                f"{row.metrics.get('auto_acc_3way') or 0:.3f}); the others go to a teacher first."
+            )
         if registration.activated:
             self.stdout.write(self.style.SUCCESS(f"{row.version} is now the active grader."))
         else:
