@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from content import api as content_api
 from students import api as students_api
 from tutor.errors import ErrorSerializer
+from tutor.homework import gradebook as gradebook_selectors
 from tutor.homework import selectors, services
 from tutor.homework.models import AssignmentMode, ReleaseRule
 from tutor.pagination import bounded_int
@@ -460,7 +461,7 @@ class ReviewBulkAccept(_Teachers):
 class Gradebook(_Teachers):
     @extend_schema(responses={200: GradebookSerializer})
     def get(self, request, pk: int):
-        book = selectors.gradebook(request.user, pk)
+        book = gradebook_selectors.gradebook(request.user, pk)
         if book is None:
             raise Http404("No such classroom of yours.")
         body = {

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from content import api as content_api
 from students import selectors as student_selectors
+from tutor.homework import gradebook as gradebook_selectors
 from tutor.homework import selectors, services
 from tutor.homework.forms import AssignmentForm, BulkAcceptForm, ReviewForm
 
@@ -74,7 +75,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_for_teacher(request.user, pk)
     if assignment is None:
         raise Http404("No such homework of yours.")
-    book = selectors.gradebook(request.user, assignment.classroom_id)
+    book = gradebook_selectors.gradebook(request.user, assignment.classroom_id)
     context = {
         "assignment": assignment,
         "items": assignment.items.select_related("exercise"),
@@ -203,7 +204,7 @@ def review_bulk_accept(request: HttpRequest) -> HttpResponse:
 
 # --- the gradebook -----------------------------------------------------------------------------
 def gradebook(request: HttpRequest, pk: int) -> HttpResponse:
-    book = selectors.gradebook(request.user, pk)
+    book = gradebook_selectors.gradebook(request.user, pk)
     if book is None:
         raise Http404("No such classroom of yours.")
     rows = [(s, book.row(s.pk)) for s in book.students]
@@ -220,7 +221,7 @@ def _csv(filename: str, header: list[str], rows) -> HttpResponse:
 
 
 def gradebook_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    book = selectors.gradebook(request.user, pk)
+    book = gradebook_selectors.gradebook(request.user, pk)
     if book is None:
         raise Http404("No such classroom of yours.")
     header = ["student", "name"]
@@ -239,7 +240,7 @@ def gradebook_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def attempts_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    rows = selectors.attempts_export(request.user, pk)
+    rows = gradebook_selectors.attempts_export(request.user, pk)
     if rows is None:
         raise Http404("No such classroom of yours.")
     header = [

@@ -18,6 +18,7 @@ from tests.factories import (
     TeacherFactory,
 )
 from tests.tutor.homework.conftest import model_graded
+from tutor.homework import gradebook as gradebook_selectors
 from tutor.homework import selectors, services
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +69,9 @@ def test_the_gradebook_takes_as_many_queries_for_30_students_as_for_3():
     small_teacher, small_room = _classroom(3)
     large_teacher, large_room = _classroom(30)
 
-    small = _queries(lambda: selectors.gradebook(small_teacher, small_room.pk))
-    large = _queries(lambda: selectors.gradebook(large_teacher, large_room.pk))
-    book = selectors.gradebook(large_teacher, large_room.pk)
+    small = _queries(lambda: gradebook_selectors.gradebook(small_teacher, small_room.pk))
+    large = _queries(lambda: gradebook_selectors.gradebook(large_teacher, large_room.pk))
+    book = gradebook_selectors.gradebook(large_teacher, large_room.pk)
 
     assert small == large, (small, large)
     assert len(book.students) == 30 and all(c.score == 1.0 for c in book.cells.values())
@@ -80,7 +81,7 @@ def test_the_attempts_export_takes_as_many_queries_for_30_students_as_for_3():
     small_teacher, small_room = _classroom(3)
     large_teacher, large_room = _classroom(30)
 
-    small = _queries(lambda: selectors.attempts_export(small_teacher, small_room.pk))
-    large = _queries(lambda: selectors.attempts_export(large_teacher, large_room.pk))
+    small = _queries(lambda: gradebook_selectors.attempts_export(small_teacher, small_room.pk))
+    large = _queries(lambda: gradebook_selectors.attempts_export(large_teacher, large_room.pk))
 
     assert small == large, (small, large)
