@@ -6,8 +6,9 @@ reference with a "not" added as correct, and a bag of the reference's key words 
 checks look at the words alone, run on every answer, and constrain what the model's
 probabilities may say (``engine``):
 
-* ``question_copy``: the answer is (nearly) the question's own text and adds no content word
-  the question lacks, while the references do state something beyond the question: it
+* ``question_copy``: the answer is (nearly) the question's own text, adds no content word
+  the question lacks, and is nearer the question than any reference (where the references
+  only restate the question, as for a yes/no question, a verbatim copy alone counts): it
   cannot be correct, nor contradict anything. Its "correct" and "contradictory" mass moves
   to "irrelevant".
 * ``keyword_list``: three or more words, not one function word among them (no "is", "the",
