@@ -28,6 +28,9 @@ def tiny_grader(settings, tmp_path, tiny_grader_folder):
     """The tiny grader registered and active, graded on the background thread (the default)."""
     settings.MODEL_DIR = tmp_path / "models"
     settings.GRADER_DEVICE = "cpu"
+    # The embedded default's grading (no broker), on the background thread, also in CI's run
+    # with Redis (where the channel layer is Redis and the push goes through it).
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.GRADER_IN_PROCESS = "background"
     copy = tmp_path / "tiny"
     shutil.copytree(tiny_grader_folder, copy)

@@ -7,7 +7,7 @@ import os
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers, get_channel_layer
 from django.conf import settings
 from django.db import connection
 
@@ -47,7 +47,9 @@ def test_an_idle_page_keeps_listening_past_the_redis_read_timeout():
     import asyncio
 
     async def scenario():
-        layer = get_channel_layer()
+        # A layer of this test's own: channels-redis binds its receive lock to the event loop
+        # of the first receive, and the process-wide layer was used by earlier tests' loops.
+        layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
         channel = await layer.new_channel()
         await layer.group_add("test-idle", channel)
 
