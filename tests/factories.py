@@ -19,6 +19,7 @@ from content.models import (
     ReferenceAnswer,
     Status,
 )
+from students import services as student_services
 from students.models import Attempt, AttemptStatus, Classroom, GradeReview, KnowledgeState, Role, User
 
 PASSWORD = "correct-horse-battery"
@@ -194,3 +195,37 @@ class AssignmentItemFactory(DjangoModelFactory):
     assignment = factory.SubFactory(AssignmentFactory)
     exercise = factory.SubFactory(ExerciseFactory)
     order = factory.Sequence(lambda n: n)
+
+
+# --- answers as the practice loop records them ----------------------------------------------------
+OPEN_SWITCH_QUESTION = "Why does an open switch turn a bulb off?"
+OPEN_SWITCH_REFERENCE = "An open switch creates a gap in the closed path."
+
+
+def pending_free_text_answer(
+    student=None,
+    *,
+    text: str = "It makes a gap.",
+    prompt: str = OPEN_SWITCH_QUESTION,
+    references: tuple[str, ...] = (OPEN_SWITCH_REFERENCE,),
+    context: str = "practice:1",
+) -> Attempt:
+    """A free-text answer recorded through the student model's service, as the practice loop
+    records it: stored as pending, for the grader (nothing is queued here)."""
+    exercise = ExerciseFactory(kind=ExerciseKind.FREE_TEXT, prompt=prompt)
+    for reference in references:
+        ReferenceAnswerFactory(exercise=exercise, text=reference)
+    attempt, _ = student_services.attempt_record(
+        student=student or StudentFactory(),
+        exercise=exercise,
+        context=context,
+        response={"text": text},
+        score=None,
+        is_correct=None,
+        hints_used=0,
+        worked_example_shown=False,
+        response_seconds=20.0,
+        reason={},
+        predicted_correct=None,
+    )
+    return attempt

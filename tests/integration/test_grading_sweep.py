@@ -9,11 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from content.models import ExerciseKind
 from modeling.tasks import grading_sweep
-from students import services as student_services
 from students.models import Attempt, AttemptStatus
-from tests.factories import ExerciseFactory, ReferenceAnswerFactory, StudentFactory
+from tests.factories import pending_free_text_answer
 from tutor.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
@@ -29,21 +27,7 @@ def eager():
 
 
 def _pending_answer(minutes_ago: float) -> Attempt:
-    exercise = ExerciseFactory(kind=ExerciseKind.FREE_TEXT, prompt="Why does an open switch turn a bulb off?")
-    ReferenceAnswerFactory(exercise=exercise, text="An open switch creates a gap in the closed path.")
-    attempt, _ = student_services.attempt_record(
-        student=StudentFactory(),
-        exercise=exercise,
-        context="test",
-        response={"text": "It makes a gap."},
-        score=None,
-        is_correct=None,
-        hints_used=0,
-        worked_example_shown=False,
-        response_seconds=20.0,
-        reason={},
-        predicted_correct=None,
-    )
+    attempt = pending_free_text_answer()
     Attempt.objects.filter(pk=attempt.pk).update(created_at=timezone.now() - timedelta(minutes=minutes_ago))
     return attempt
 

@@ -16,11 +16,10 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from content.models import ExerciseKind
+from modeling import services as modeling_services
 from students import api as students_api
-from students import services as student_services
 from students.models import Attempt, AttemptStatus
-from tests.factories import ExerciseFactory, ReferenceAnswerFactory, StudentFactory
+from tests.factories import StudentFactory, pending_free_text_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,25 +84,12 @@ def worker(model_dir, active_tiny):
 
 def test_a_real_worker_grades_the_answer_and_the_page_hears_it(worker):
     student = StudentFactory()
-    exercise = ExerciseFactory(kind=ExerciseKind.FREE_TEXT, prompt="Why does an open switch turn a bulb off?")
-    ReferenceAnswerFactory(exercise=exercise, text="An open switch creates a gap in the closed path.")
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(students_api.user_group(student.pk), channel)
 
-    attempt, _ = student_services.attempt_record(
-        student=student,
-        exercise=exercise,
-        context="test",
-        response={"text": "It makes a gap."},
-        score=None,
-        is_correct=None,
-        hints_used=0,
-        worked_example_shown=False,
-        response_seconds=10.0,
-        reason={},
-        predicted_correct=None,
-    )  # autocommit: the task is queued to Redis at once
+    attempt = pending_free_text_answer(student)
+    modeling_services.grading_queue(attempt.pk)  # autocommit: queued to Redis at once, as after a commit
 
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

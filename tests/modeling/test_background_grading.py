@@ -8,33 +8,16 @@ import threading
 
 import pytest
 
-from content.models import ExerciseKind
 from modeling import services
 from modeling.grader import engine
-from students import services as student_services
 from students.models import Attempt, AttemptStatus
-from tests.factories import ExerciseFactory, ReferenceAnswerFactory, StudentFactory
+from tests.factories import pending_free_text_answer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _pending_answer():
-    exercise = ExerciseFactory(kind=ExerciseKind.FREE_TEXT, prompt="Why does an open switch turn a bulb off?")
-    ReferenceAnswerFactory(exercise=exercise, text="An open switch creates a gap in the closed path.")
-    attempt, _ = student_services.attempt_record(
-        student=StudentFactory(),
-        exercise=exercise,
-        context="test",
-        response={"text": "The switch makes a gap."},
-        score=None,
-        is_correct=None,
-        hints_used=0,
-        worked_example_shown=False,
-        response_seconds=10.0,
-        reason={},
-        predicted_correct=None,
-    )
-    return attempt
+    return pending_free_text_answer(text="The switch makes a gap.")
 
 
 def test_without_a_broker_grading_returns_at_once_and_grades_in_the_background(active_tiny, settings):

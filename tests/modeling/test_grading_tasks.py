@@ -5,34 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from content.models import ExerciseKind
 from modeling import grading
 from modeling.tasks import grade_attempt, grade_pending
-from students import services as student_services
 from students.models import Attempt, AttemptStatus, KnowledgeState
-from tests.factories import ExerciseFactory, ReferenceAnswerFactory, StudentFactory
+from tests.factories import (
+    OPEN_SWITCH_REFERENCE,
+    StudentFactory,
+    pending_free_text_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def _answer(student, text="The switch makes a gap in the circuit."):
-    exercise = ExerciseFactory(kind=ExerciseKind.FREE_TEXT, prompt="Why does an open switch turn a bulb off?")
-    ReferenceAnswerFactory(exercise=exercise, text="An open switch creates a gap in the closed path.")
-    ReferenceAnswerFactory(exercise=exercise, text="The circuit is no longer complete.")
-    attempt, _ = student_services.attempt_record(
-        student=student,
-        exercise=exercise,
-        context="test",
-        response={"text": text},
-        score=None,
-        is_correct=None,
-        hints_used=0,
-        worked_example_shown=False,
-        response_seconds=30.0,
-        reason={},
-        predicted_correct=None,
+    return pending_free_text_answer(
+        student, text=text, references=(OPEN_SWITCH_REFERENCE, "The circuit is no longer complete.")
     )
-    return attempt
 
 
 def test_without_a_grader_answers_stay_pending(model_dir, student):

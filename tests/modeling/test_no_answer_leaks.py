@@ -9,12 +9,11 @@ import re
 
 import pytest
 
-from content.models import ExerciseKind
 from modeling.grader.feedback import content_terms, student_hints
 from modeling.tasks import grade_attempt
 from students import services as student_services
 from students.models import Attempt
-from tests.factories import ExerciseFactory, ReferenceAnswerFactory
+from tests.factories import pending_free_text_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -43,23 +42,7 @@ def _reference_only(answer: str) -> set[str]:
 
 
 def _answer(student, text):
-    exercise = ExerciseFactory(kind=ExerciseKind.FREE_TEXT, prompt=QUESTION)
-    for reference in REFERENCES:
-        ReferenceAnswerFactory(exercise=exercise, text=reference)
-    attempt, _ = student_services.attempt_record(
-        student=student,
-        exercise=exercise,
-        context="practice:1",
-        response={"text": text},
-        score=None,
-        is_correct=None,
-        hints_used=0,
-        worked_example_shown=False,
-        response_seconds=30.0,
-        reason={},
-        predicted_correct=None,
-    )
-    return attempt
+    return pending_free_text_answer(student, text=text, prompt=QUESTION, references=tuple(REFERENCES))
 
 
 def _student_text(feedback: dict) -> str:

@@ -8,30 +8,18 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from content.models import ExerciseKind
 from students import services as student_services
 from students.models import Attempt, AttemptStatus, GradeSource, KnowledgeState
-from tests.factories import ExerciseFactory, ReferenceAnswerFactory, StudentFactory, TeacherFactory
+from tests.factories import (
+    StudentFactory,
+    TeacherFactory,
+    pending_free_text_answer,
+)
 from tutor.practice.consumers import StudentEventsConsumer
 
 
 def _pending_attempt(student):
-    exercise = ExerciseFactory(kind=ExerciseKind.FREE_TEXT)
-    ReferenceAnswerFactory(exercise=exercise)
-    attempt, _ = student_services.attempt_record(
-        student=student,
-        exercise=exercise,
-        context="practice:1",
-        response={"text": "a gap"},
-        score=None,
-        is_correct=None,
-        hints_used=0,
-        worked_example_shown=False,
-        response_seconds=20.0,
-        reason={},
-        predicted_correct=None,
-    )
-    return attempt
+    return pending_free_text_answer(student, text="a gap")
 
 
 @pytest.mark.django_db
